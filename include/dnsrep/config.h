@@ -1,0 +1,120 @@
+/*
+ * dnsrep/config.h — dnsrep.conf, parsed.
+ *
+ * dnsrep.conf is separate from unbound.conf (which rejects keys it does not
+ * know) but written in Unbound's style: a `dnsrep:` clause of `key: value`
+ * lines, one `feed:` clause per feed, `#` comments, quoted strings and
+ * `include:` with globs.  The plugin reads it in init(); dnsrepctl reads the
+ * same file.  Errors come back as "file:line: reason" in a caller's buffer.
+ */
+#ifndef DNSREP_CONFIG_H
+#define DNSREP_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** Size of the error buffers that libdnsrep functions fill. */
+#define DNSREP_ERRLEN 256
+
+/** The path of dnsrep.conf when neither DNSREP_CONF nor --config names one. */
+#define DNSREP_CONF_DEFAULT "/etc/unbound/dnsrep.conf"
+
+/** What the resolver does with a lookup that matches a block entry. */
+enum dnsrep_action {
+	DNSREP_ACTION_INHERIT = 0, /**< a feed without its own: the global one */
+	DNSREP_ACTION_NXDOMAIN,    /**< NXDOMAIN with a synthesized SOA */
+	DNSREP_ACTION_NODATA,      /**< NOERROR, empty answer, synthesized SOA */
+	DNSREP_ACTION_REFUSED,     /**< REFUSED */
+	DNSREP_ACTION_SINKHOLE,    /**< A/AAAA with the sinkhole addresses */
+	DNSREP_ACTION_LOG_ONLY     /**< resolve normally, log the lookup */
+};
+
+/** The format of a feed's content. */
+enum dnsrep_format {
+	DNSREP_FORMAT_AUTO = 0, /**< recognized from the content */
+	DNSREP_FORMAT_PLAIN,    /**< one name per line, `*.name` for subtrees */
+	DNSREP_FORMAT_HOSTS,    /**< hosts file lines */
+	DNSREP_FORMAT_ADBLOCK,  /**< `||name^`, `@@||name^` */
+	DNSREP_FORMAT_RPZ,      /**< an RPZ zone file */
+	DNSREP_FORMAT_CSV       /**< domain,category,reason,date,source */
+};
+
+/** An address prefix: 10.0.0.0/8, 2001:db8::/32, 192.0.2.1 (= /32). */
+struct dnsrep_cidr {
+	int family;          /**< AF_INET or AF_INET6 */
+	uint8_t addr[16];    /**< network byte order; 4 bytes used for AF_INET */
+	unsigned prefix;     /**< prefix length in bits */
+};
+
+/** One `feed:` clause. */
+struct dnsrep_feed_config {
+	char *name;                 /**< unique; [A-Za-z0-9._-], 1..64 chars */
+	char *source;               /**< file:///…, https://…, http://… */
+	enum dnsrep_format format;  /**< default auto */
+	char *category;             /**< default "blocklist" */
+	enum dnsrep_action action;  /**< default: inherit the global action */
+	char *reason;               /**< free text for the log, or NULL */
+	int lookalike;              /**< protect against lookalikes of its names */
+	uint32_t refresh;           /**< seconds between fetches; default 3600 */
+	char *decl_file;            /**< where the clause starts, for messages */
+	unsigned decl_line;
+};
+
+/** The whole of dnsrep.conf.  Every string is owned by the struct. */
+struct dnsrep_config {
+	char *resolver_id;      /**< names this resolver in logs; NULL: host name */
+	char *log_file;         /**< the block log (JSON Lines) */
+	char *snapshot_file;    /**< the last-known-good snapshot */
+	enum dnsrep_action action; /**< global block action; default nxdomain */
+	unsigned ede;           /**< EDE code: 15 blocked, 16 censored, 17 filtered */
+	uint32_t negative_ttl;  /**< TTL of synthesized answers, seconds */
+	uint8_t sinkhole_a[4];  /**< the sinkhole action's A record */
+	uint8_t sinkhole_aaaa[16]; /**< the sinkhole action's AAAA record */
+	struct dnsrep_cidr *exempt_clients; /**< never blocked */
+	size_t n_exempt_clients;
+	int log_exempt;         /**< log exempt clients' lookups of blocked names */
+	struct dnsrep_feed_config *feeds;
+	size_t n_feeds;
+};
+
+/**
+ * Read and check a dnsrep.conf.
+ * @param path: the file.
+ * @param out: on success, a new config for dnsrep_config_free().
+ * @param err: on failure, "file:line: reason" (or "file: reason").
+ * @return 0 on success, -1 on failure (and *out is untouched).
+ */
+int dnsrep_config_load(const char *path, struct dnsrep_config **out,
+	char *err, size_t errlen);
+
+/**
+ * Parse dnsrep.conf text held in memory (for tests and `dnsrepctl`).
+ * @param name: what to call the text in messages; includes are relative to
+ *   its directory.
+ */
+int dnsrep_config_parse(const char *name, const char *text, size_t len,
+	struct dnsrep_config **out, char *err, size_t errlen);
+
+/** A config with every default and no feeds. NULL when out of memory. */
+struct dnsrep_config *dnsrep_config_new(void);
+
+/** Free a config and everything it owns.  NULL is fine. */
+void dnsrep_config_free(struct dnsrep_config *cfg);
+
+/** The config file to read: $DNSREP_CONF when set and not empty, else the default. */
+const char *dnsrep_config_default_path(void);
+
+/** Find a feed by name, or NULL. */
+const struct dnsrep_feed_config *dnsrep_config_feed(const struct dnsrep_config *cfg,
+	const char *name);
+
+/** The keyword of an action ("nxdomain", …, "log-only"); "inherit" for 0. */
+const char *dnsrep_action_name(enum dnsrep_action a);
+
+/** The keyword of a format ("auto", "plain", …). */
+const char *dnsrep_format_name(enum dnsrep_format f);
+
+/** Whether an address (family AF_INET/AF_INET6, bytes in network order) lies in a prefix. */
+int dnsrep_cidr_contains(const struct dnsrep_cidr *c, int family, const uint8_t *addr);
+
+#endif /* DNSREP_CONFIG_H */
