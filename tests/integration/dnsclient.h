@@ -1,0 +1,34 @@
+/*
+ * dnsclient.h — the integration tests' DNS clients: raw packets with ldns (to see
+ * flags, sections and EDNS options exactly) and libunbound (to see what a
+ * validating stub makes of the answers).
+ */
+#ifndef DNSREP_TEST_DNSCLIENT_H
+#define DNSREP_TEST_DNSCLIENT_H
+
+#include <ldns/ldns.h>
+#include <unbound.h>
+
+/** Query options for dnsclient_query(). */
+enum {
+	DNSCLIENT_EDNS = 1, /**< send an OPT record (EDNS0, 1232-byte buffer) */
+	DNSCLIENT_DO = 2,   /**< set the DO bit (implies EDNS) */
+	DNSCLIENT_TCP = 4   /**< over TCP instead of UDP */
+};
+
+/**
+ * Send one query with RD set to 127.0.0.1@port and return the answer packet
+ * (for ldns_pkt_free), or NULL with a message on stderr.
+ */
+ldns_pkt *dnsclient_query(int port, const char *name, ldns_rr_type type, int opts);
+
+/** The answer section as sorted presentation lines, one per RR, TTLs zeroed. */
+char *dnsclient_section_text(const ldns_rr_list *rrs);
+
+/** A libunbound context that forwards to 127.0.0.1@port; trust_anchor may be NULL. */
+struct ub_ctx *dnsclient_ub(int port, const char *trust_anchor);
+
+/** An integer from the environment; aborts the test run when unset. */
+int dnsclient_env_int(const char *name);
+
+#endif
