@@ -1,0 +1,115 @@
+#!/bin/sh
+# quickstart.sh — one command from a fresh Debian 12 machine to a resolver with dnsrep.
+#
+# Installs the packages it needs, builds Unbound (the distribution's source, with
+# dynlib) and dnsrep, writes a working directory with unbound.conf and dnsrep.conf,
+# and runs Unbound with the plugin in the foreground on 127.0.0.1 port 5335 (the
+# port Pi-hole's Unbound guide uses).  Stop it with Ctrl-C.
+#
+# Usage: contrib/quickstart.sh [--port N] [--dir DIR] [--forward ADDR] [--include FILE] [--no-build]
+#   --port N        listen on 127.0.0.1 port N                (default 5335)
+#   --dir DIR       working directory: configs, logs          (default build/quickstart)
+#   --forward ADDR  forward all queries to ADDR instead of recursing from the root
+#                   (for networks that block outgoing DNS; e.g. 9.9.9.9)
+#   --include FILE  add `include: FILE` to the generated unbound.conf
+#   --no-build      use what is built already (build/unbound, build/release)
+#   UNBOUND_PREFIX and DNSREP_BUILD override where those are.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+port=5335
+dir="$top/build/quickstart"
+forward=""
+include=""
+build=yes
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --port) port=$2; shift 2 ;;
+    --dir) dir=$2; shift 2 ;;
+    --forward) forward=$2; shift 2 ;;
+    --include) include=$2; shift 2 ;;
+    --no-build) build=no; shift ;;
+    -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "quickstart: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+say() { echo "quickstart: $*" >&2; }
+prefix=${UNBOUND_PREFIX:-$top/build/unbound}
+bdir=${DNSREP_BUILD:-$top/build/release}
+
+if [ "$build" = yes ]; then
+  "$top/contrib/install-deps.sh" build
+  if ! dpkg-query -W -f='${Status}' dns-root-data 2>/dev/null | grep -q 'ok installed'; then
+    say "installing dns-root-data (the root trust anchor)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q dns-root-data >&2
+  fi
+  unbound_src=$("$top/contrib/build-unbound.sh" --prefix "$prefix" | tail -n 1)
+  cd "$top"
+  if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
+    mkdir -p m4
+    autoreconf -fi >&2
+  fi
+  mkdir -p "$bdir"
+  if [ ! -f "$bdir/Makefile" ] || [ configure -nt "$bdir/Makefile" ]; then
+    (cd "$bdir" && "$top/configure" --with-unbound-src="$unbound_src" --with-unbound-prefix="$prefix" >&2)
+  fi
+  say "building dnsrep"
+  make -C "$bdir" -j"$(nproc 2>/dev/null || echo 2)" >&2
+fi
+[ -x "$prefix/sbin/unbound" ] || { say "no Unbound in $prefix (run without --no-build)"; exit 1; }
+[ -f "$bdir/plugin/dnsrep.so" ] || { say "no plugin in $bdir/plugin (run without --no-build)"; exit 1; }
+
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+# The root trust anchor: Unbound keeps it current (RFC 5011) in its own copy.
+anchor=""
+if [ -f /usr/share/dns/root.key ]; then
+  [ -f "$dir/root.key" ] || cp /usr/share/dns/root.key "$dir/root.key"
+  anchor="auto-trust-anchor-file: \"$dir/root.key\""
+fi
+
+cat > "$dir/dnsrep.conf" <<EOF
+# dnsrep.conf written by contrib/quickstart.sh; see the README's configuration reference.
+dnsrep:
+  resolver-id: "quickstart"
+  log-file: "$dir/dnsrep-blocks.jsonl"
+  snapshot-file: "$dir/dnsrep.snapshot"
+EOF
+
+{
+  cat <<EOF
+# unbound.conf written by contrib/quickstart.sh.
+# It runs as the current user without a chroot, so that it can start from a build
+# tree; a production resolver keeps Unbound's defaults (user unbound, chroot).
+server:
+  interface: 127.0.0.1
+  port: $port
+  do-daemonize: no
+  username: ""
+  chroot: ""
+  directory: "$dir"
+  pidfile: "$dir/unbound.pid"
+  use-syslog: no
+  logfile: ""
+  log-time-ascii: yes
+  verbosity: 1
+  access-control: 127.0.0.0/8 allow
+  module-config: "dynlib validator iterator"
+  $anchor
+dynlib:
+  dynlib-file: "$bdir/plugin/dnsrep.so"
+EOF
+  if [ -n "$forward" ]; then
+    printf 'forward-zone:\n  name: "."\n  forward-addr: %s\n' "$forward"
+  fi
+  if [ -n "$include" ]; then
+    printf 'include: "%s"\n' "$include"
+  fi
+} > "$dir/unbound.conf"
+
+"$prefix/sbin/unbound-checkconf" "$dir/unbound.conf" >&2
+say "Unbound with dnsrep on 127.0.0.1 port $port; config and logs in $dir"
+say "query it:  dig @127.0.0.1 -p $port debian.org"
+say "stop it:   Ctrl-C"
+export DNSREP_CONF="$dir/dnsrep.conf"
+exec "$prefix/sbin/unbound" -d -c "$dir/unbound.conf"
