@@ -1,0 +1,805 @@
+/*
+ * test_name.c — unit tests of dnsrep/name.h: presentation and wire parsing (every
+ * escape, limit and malformed input), IDNA, printing, public suffixes, equality.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnsrep/name.h"
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+/** Parse len bytes of text that must succeed. */
+static struct dnsrep_name parse_len(const char *text, size_t len)
+{
+	struct dnsrep_name n;
+	char err[256] = "";
+	memset(&n, 0, sizeof(n));
+	if (dnsrep_name_from_text(&n, text, len, err, sizeof(err)) != 0)
+		fail_msg("'%s' did not parse: %s", text, err);
+	return n;
+}
+
+static struct dnsrep_name parse(const char *text)
+{
+	return parse_len(text, strlen(text));
+}
+
+/** The name in presentation format (asserting that printing works). */
+static const char *show(const struct dnsrep_name *n)
+{
+	static char buf[DNSREP_NAME_MAXTEXT];
+	int rc = dnsrep_name_to_text(n->wire, buf, sizeof(buf));
+	assert_true(rc >= 0);
+	assert_int_equal((size_t)rc, strlen(buf));
+	return buf;
+}
+
+/** text must parse and print back as want. */
+static void text_ok(const char *text, const char *want)
+{
+	struct dnsrep_name n = parse(text);
+	assert_string_equal(show(&n), want);
+}
+
+/** len bytes of text must fail with an error that is exactly want. */
+static void text_err_len(const char *text, size_t len, const char *want)
+{
+	struct dnsrep_name n;
+	char err[256] = "";
+	if (dnsrep_name_from_text(&n, text, len, err, sizeof(err)) == 0)
+		fail_msg("'%s' parsed as '%s', expected error '%s'", text, show(&n), want);
+	assert_string_equal(err, want);
+}
+
+static void text_err(const char *text, const char *want)
+{
+	text_err_len(text, strlen(text), want);
+}
+
+/** text must fail with an error that contains want. */
+static void text_err_has(const char *text, const char *want)
+{
+	struct dnsrep_name n;
+	char err[256] = "";
+	if (dnsrep_name_from_text(&n, text, strlen(text), err, sizeof(err)) == 0)
+		fail_msg("'%s' parsed as '%s', expected error containing '%s'", text, show(&n),
+			want);
+	if (!strstr(err, want))
+		fail_msg("error '%s' does not contain '%s'", err, want);
+}
+
+/** The wire form must be exactly these bytes. */
+static void assert_wire(const struct dnsrep_name *n, const void *want, size_t len)
+{
+	assert_int_equal(n->len, len);
+	assert_memory_equal(n->wire, want, len);
+}
+
+/** A string of n copies of c (n < 300). */
+static const char *rep(char c, size_t n)
+{
+	static char bufs[4][300];
+	static int which;
+	char *b = bufs[which++ % 4];
+	assert_true(n < sizeof(bufs[0]));
+	memset(b, c, n);
+	b[n] = '\0';
+	return b;
+}
+
+/** Wire parse that must succeed. */
+static struct dnsrep_name wire_ok(const void *wire, size_t len)
+{
+	struct dnsrep_name n;
+	char err[256] = "";
+	if (dnsrep_name_from_wire(&n, wire, len, err, sizeof(err)) != 0)
+		fail_msg("wire name did not parse: %s", err);
+	return n;
+}
+
+static void wire_err(const void *wire, size_t len, const char *want)
+{
+	struct dnsrep_name n;
+	char err[256] = "";
+	assert_int_equal(dnsrep_name_from_wire(&n, wire, len, err, sizeof(err)), -1);
+	assert_string_equal(err, want);
+}
+
+/** The registrable domain of text, printed, or "-" when there is none. */
+static const char *registrable(const char *text)
+{
+	static char buf[DNSREP_NAME_MAXTEXT];
+	struct dnsrep_name n = parse(text);
+	int off = dnsrep_name_registrable(&n);
+	if (off < 0) {
+		assert_int_equal(off, -1);
+		return "-";
+	}
+	assert_true(off < n.len);
+	assert_true(dnsrep_name_to_text(n.wire + off, buf, sizeof(buf)) >= 0);
+	return buf;
+}
+
+static int public_suffix(const char *text)
+{
+	struct dnsrep_name n = parse(text);
+	return dnsrep_name_is_public_suffix(&n);
+}
+
+/* ---- plain names, case, trailing dot, root ---------------------------------------- */
+
+static void test_plain(void **state)
+{
+	(void)state;
+	struct dnsrep_name n = parse("www.example.com");
+	assert_wire(&n, "\003www\007example\003com", 17);
+	assert_int_equal(n.labels, 3);
+	assert_string_equal(show(&n), "www.example.com");
+	text_ok("a", "a");
+	text_ok("_dmarc.example.com", "_dmarc.example.com");
+	text_ok("a-b.c--d.0", "a-b.c--d.0");
+}
+
+static void test_case_folding(void **state)
+{
+	(void)state;
+	struct dnsrep_name n = parse("WWW.ExAmPlE.COM");
+	assert_wire(&n, "\003www\007example\003com", 17);
+	text_ok("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz");
+	/* escaped upper case letters are letters too */
+	text_ok("\\065\\090.\\X", "az.x");
+}
+
+static void test_trailing_dot(void **state)
+{
+	(void)state;
+	struct dnsrep_name a = parse("example.com.");
+	struct dnsrep_name b = parse("example.com");
+	assert_wire(&a, "\007example\003com", 13);
+	assert_true(dnsrep_name_equal(&a, &b));
+	assert_int_equal(a.labels, 2);
+	text_ok("a.", "a");
+}
+
+static void test_root(void **state)
+{
+	(void)state;
+	struct dnsrep_name n = parse(".");
+	assert_int_equal(n.len, 1);
+	assert_int_equal(n.labels, 0);
+	assert_int_equal(n.wire[0], 0);
+	assert_string_equal(show(&n), ".");
+}
+
+/* ---- escapes ------------------------------------------------------------------- */
+
+static void test_escapes_decimal(void **state)
+{
+	(void)state;
+	struct dnsrep_name n = parse("\\000a.com");
+	assert_wire(&n, "\002\000a\003com", 8);
+	assert_string_equal(show(&n), "\\000a.com");
+
+	n = parse("\\255.\\127.\\001");
+	assert_wire(&n, "\001\377\001\177\001\001", 7);
+	assert_string_equal(show(&n), "\\255.\\127.\\001");
+
+	n = parse("\\097\\098c");
+	assert_wire(&n, "\003abc", 5);
+	/* a \DDD followed by more digits: only three are taken */
+	n = parse("\\0491");
+	assert_wire(&n, "\00211", 4);
+}
+
+static void test_escapes_char(void **state)
+{
+	(void)state;
+	/* \. is a dot inside a label: one label of 3 octets */
+	struct dnsrep_name n = parse("a\\.b.com");
+	assert_wire(&n, "\003a.b\003com", 9);
+	assert_int_equal(n.labels, 2);
+	assert_string_equal(show(&n), "a\\.b.com");
+
+	n = parse("a\\\\b");
+	assert_wire(&n, "\003a\\b", 5);
+	assert_string_equal(show(&n), "a\\\\b");
+
+	/* \X is X for any non-digit X: letters, space, quotes, escaped dot at the end */
+	n = parse("\\x\\-\\_");
+	assert_wire(&n, "\003x-_", 5);
+	n = parse("a\\ b");
+	assert_wire(&n, "\003a b", 5);
+	assert_string_equal(show(&n), "a\\032b");
+	n = parse("\\\"q\\\"");
+	assert_wire(&n, "\003\"q\"", 5);
+	assert_string_equal(show(&n), "\\034q\\034");
+	n = parse("a\\.");
+	assert_wire(&n, "\002a.", 4);
+	assert_int_equal(n.labels, 1);
+}
+
+static void test_bad_escapes(void **state)
+{
+	(void)state;
+	text_err("a\\", "label 1: bad escape \"\\\" at the end");
+	text_err("a.b\\", "label 2: bad escape \"\\\" at the end");
+	text_err("\\25", "label 1: bad escape \"\\25\" (\\DDD needs 3 digits)");
+	text_err("\\25.com", "label 1: bad escape \"\\25\" (\\DDD needs 3 digits)");
+	text_err("a.\\2x", "label 2: bad escape \"\\2\" (\\DDD needs 3 digits)");
+	text_err("\\256", "label 1: bad escape \"\\256\" (over 255)");
+	text_err("\\999a", "label 1: bad escape \"\\999\" (over 255)");
+	text_err("\\", "label 1: bad escape \"\\\" at the end");
+}
+
+/* ---- limits -------------------------------------------------------------------- */
+
+static void test_label_length(void **state)
+{
+	(void)state;
+	char text[300];
+
+	snprintf(text, sizeof(text), "%s.com", rep('a', 63));
+	struct dnsrep_name n = parse(text);
+	assert_int_equal(n.len, 1 + 63 + 4 + 1);
+	assert_int_equal(n.wire[0], 63);
+	assert_string_equal(show(&n), text);
+
+	snprintf(text, sizeof(text), "%s.com", rep('a', 64));
+	text_err(text, "label 1 longer than 63 octets");
+	snprintf(text, sizeof(text), "com.%s", rep('a', 64));
+	text_err(text, "label 2 longer than 63 octets");
+
+	/* an escape is one octet: 63 of them fit, 64 do not */
+	char esc[400] = "";
+	for (int i = 0; i < 63; i++)
+		strcat(esc, "\\066");
+	n = parse(esc);
+	assert_int_equal(n.wire[0], 63);
+	assert_int_equal(n.wire[1], 'b');
+	strcat(esc, "\\066");
+	text_err(esc, "label 1 longer than 63 octets");
+}
+
+static void test_name_length(void **state)
+{
+	(void)state;
+	char text[400];
+
+	/* 63,63,63,61: wire = 64 + 64 + 64 + 62 + 1 = 255 */
+	snprintf(text, sizeof(text), "%s.%s.%s.%s", rep('a', 63), rep('b', 63), rep('c', 63),
+		 rep('d', 61));
+	struct dnsrep_name n = parse(text);
+	assert_int_equal(n.len, 255);
+	assert_int_equal(n.labels, 4);
+	assert_int_equal(n.wire[254], 0);
+	assert_string_equal(show(&n), text);
+	strcat(text, ".");
+	n = parse(text);
+	assert_int_equal(n.len, 255);
+
+	/* 63,63,63,62: 256 */
+	snprintf(text, sizeof(text), "%s.%s.%s.%s", rep('a', 63), rep('b', 63), rep('c', 63),
+		 rep('d', 62));
+	text_err(text, "name longer than 255 octets in wire form");
+
+	/* 127 one-octet labels: 127 * 2 + 1 = 255; 128: 257 */
+	text[0] = '\0';
+	for (int i = 0; i < 127; i++)
+		strcat(text, i ? ".x" : "x");
+	n = parse(text);
+	assert_int_equal(n.len, 255);
+	assert_int_equal(n.labels, 127);
+	strcat(text, ".x");
+	text_err(text, "name longer than 255 octets in wire form");
+}
+
+static void test_idn_label_length(void **state)
+{
+	(void)state;
+	char text[200];
+	/* 55 a + ü -> xn-- + 55 a + "-8yf": 63 octets; one more a: 64 */
+	snprintf(text, sizeof(text), "%s\xc3\xbc.de", rep('a', 55));
+	struct dnsrep_name n = parse(text);
+	assert_int_equal(n.wire[0], 63);
+	assert_memory_equal(n.wire + 1 + 55 + 4, "-8yf", 4);
+	snprintf(text, sizeof(text), "%s\xc3\xbc.de", rep('a', 56));
+	text_err(text, "label 1 longer than 63 octets");
+}
+
+/* ---- empty names and labels -------------------------------------------------------- */
+
+static void test_empty(void **state)
+{
+	(void)state;
+	struct dnsrep_name n;
+	char err[256] = "";
+	assert_int_equal(dnsrep_name_from_text(&n, "", 0, err, sizeof(err)), -1);
+	assert_string_equal(err, "empty name");
+	assert_int_equal(dnsrep_name_from_text(&n, NULL, 0, err, sizeof(err)), -1);
+	assert_string_equal(err, "empty name");
+
+	text_err(".a", "label 1 is empty");
+	text_err("..", "label 1 is empty");
+	text_err("a..b", "label 2 is empty");
+	text_err("a..", "label 2 is empty");
+	text_err("a.b..", "label 3 is empty");
+	text_err("a...b", "label 2 is empty");
+	text_err("...", "label 1 is empty");
+}
+
+/* ---- white space, control bytes -------------------------------------------------- */
+
+static void test_white_space(void **state)
+{
+	(void)state;
+	text_err("a.ex ample.com", "label 2 (\"ex ample\") contains white space");
+	text_err(" a.com", "label 1 (\" a\") contains white space");
+	text_err("a.com ", "label 2 (\"com \") contains white space");
+	text_err("a\tb", "label 1 (\"a\\009b\") contains white space");
+	text_err("a.b\n", "label 2 (\"b\\010\") contains white space");
+	text_err("a\rb", "label 1 (\"a\\013b\") contains white space");
+	text_err("a\vb", "label 1 (\"a\\011b\") contains white space");
+	text_err("a\fb", "label 1 (\"a\\012b\") contains white space");
+	/* quotes in the message are escaped too */
+	text_err("a\"b c", "label 1 (\"a\\034b c\") contains white space");
+}
+
+static void test_control_bytes(void **state)
+{
+	(void)state;
+	text_err("a\001b.com", "label 1 (\"a\\001b\") contains a control byte");
+	text_err("x.\033[31m", "label 2 (\"\\027[31m\") contains a control byte");
+	text_err("a\177", "label 1 (\"a\\127\") contains a control byte");
+	text_err_len("ab\0c.com", 8, "label 1 (\"ab\\000c\") contains a control byte");
+	text_err_len("\0", 1, "label 1 (\"\\000\") contains a control byte");
+	/* every control byte, at the start of a label */
+	for (int c = 0; c < 0x20; c++) {
+		char in[3] = { (char)c, 'x', 0 };
+		struct dnsrep_name n;
+		char err[256] = "";
+		assert_int_equal(dnsrep_name_from_text(&n, in, 2, err, sizeof(err)), -1);
+		for (const char *p = err; *p; p++)
+			assert_true(*p >= 0x20 && *p < 0x7f);
+	}
+}
+
+static void test_long_label_quoted_short(void **state)
+{
+	(void)state;
+	char text[200];
+	snprintf(text, sizeof(text), "%s %s", rep('a', 50), rep('b', 20));
+	char want[200];
+	snprintf(want, sizeof(want), "label 1 (\"%s...\") contains white space", rep('a', 32));
+	text_err(text, want);
+}
+
+static void test_small_err_buffer(void **state)
+{
+	(void)state;
+	struct dnsrep_name n;
+	char err[8];
+	memset(err, 'z', sizeof(err));
+	assert_int_equal(dnsrep_name_from_text(&n, "a b", 3, err, 6), -1);
+	assert_string_equal(err, "label");
+	assert_int_equal(err[6], 'z');
+	assert_int_equal(dnsrep_name_from_text(&n, "a b", 3, NULL, 0), -1);
+}
+
+/* ---- UTF-8 ------------------------------------------------------------------------ */
+
+static void test_invalid_utf8(void **state)
+{
+	(void)state;
+	/* lone continuation bytes */
+	text_err("\x80.com", "label 1 (\"\\128\") contains invalid UTF-8");
+	text_err("a\xbf", "label 1 (\"a\\191\") contains invalid UTF-8");
+	/* overlong forms: '/' as 2, 3 and 4 bytes, and the C0/C1 leads */
+	text_err("\xc0\xaf", "label 1 (\"\\192\\175\") contains invalid UTF-8");
+	text_err("\xc1\xbf", "label 1 (\"\\193\\191\") contains invalid UTF-8");
+	text_err("\xe0\x80\xaf", "label 1 (\"\\224\\128\\175\") contains invalid UTF-8");
+	text_err("\xf0\x80\x80\xaf", "label 1 (\"\\240\\128\\128\\175\") contains invalid UTF-8");
+	/* truncated sequences: at the end, and before a dot or an ASCII byte */
+	text_err("a\xc3", "label 1 (\"a\\195\") contains invalid UTF-8");
+	text_err("\xe2\x82.com", "label 1 (\"\\226\\130\") contains invalid UTF-8");
+	text_err("\xc3(", "label 1 (\"\\195(\") contains invalid UTF-8");
+	text_err("x.\xf0\x9f\x92", "label 2 (\"\\240\\159\\146\") contains invalid UTF-8");
+	/* surrogates */
+	text_err("\xed\xa0\x80", "label 1 (\"\\237\\160\\128\") contains invalid UTF-8");
+	text_err("\xed\xbf\xbf", "label 1 (\"\\237\\191\\191\") contains invalid UTF-8");
+	/* above U+10FFFF, and bytes that never occur */
+	text_err("\xf4\x90\x80\x80", "label 1 (\"\\244\\144\\128\\128\") contains invalid UTF-8");
+	text_err("\xf5\x80\x80\x80", "label 1 (\"\\245\\128\\128\\128\") contains invalid UTF-8");
+	text_err("\xfe", "label 1 (\"\\254\") contains invalid UTF-8");
+	text_err("\xff", "label 1 (\"\\255\") contains invalid UTF-8");
+	/* an escaped byte that starts a sequence must still be a whole character */
+	text_err("\\\xc3", "label 1 (\"\\\\195\") contains invalid UTF-8");
+}
+
+/* ---- IDN --------------------------------------------------------------------------- */
+
+static void test_idn_ulabels(void **state)
+{
+	(void)state;
+	struct dnsrep_name n = parse("b\xc3\xbc" "cher.example");
+	assert_wire(&n, "\015xn--bcher-kva\007example", 23);
+	assert_string_equal(show(&n), "xn--bcher-kva.example");
+	/* upper case U-labels are mapped (UTS #46) */
+	text_ok("B\xc3\x9c" "CHER.example", "xn--bcher-kva.example");
+	text_ok("\xc3\x96" "BB.at", "xn--bb-eka.at");
+	text_ok("m\xc3\xbcnchen.de", "xn--mnchen-3ya.de");
+	/* non-transitional: sharp s stays */
+	text_ok("fa\xc3\x9f.de", "xn--fa-hia.de");
+	/* a Cyrillic homoglyph: "ра" are U+0440 U+0430 */
+	text_ok("\xd1\x80\xd0\xb0ypal.com", "xn--ypal-43d9g.com");
+	text_ok("\xd0\xb0\xd1\x80\xd1\x80\xd3\x8f\xd0\xb5.com", "xn--80ak6aa92e.com");
+	text_ok("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e.jp", "xn--wgv71a119e.jp");
+	/* a full-width letter maps to ASCII */
+	text_ok("\xef\xbc\xa1.com", "a.com");
+	/* an escaped UTF-8 character is that character */
+	text_ok("b\\\xc3\xbc" "cher.example", "xn--bcher-kva.example");
+	/* an ideographic full stop separates labels (UTS #46) */
+	n = parse("www\xe3\x80\x82" "example.com");
+	assert_wire(&n, "\003www\007example\003com", 17);
+	assert_int_equal(n.labels, 3);
+}
+
+static void test_idn_alabels(void **state)
+{
+	(void)state;
+	text_ok("xn--bcher-kva.example", "xn--bcher-kva.example");
+	text_ok("XN--BCHER-KVA.EXAMPLE", "xn--bcher-kva.example");
+	text_ok("Xn--Mnchen-3ya.de", "xn--mnchen-3ya.de");
+	/* the same name written both ways is one name */
+	struct dnsrep_name a = parse("xn--ypal-43d9g.com");
+	struct dnsrep_name b = parse("\xd1\x80\xd0\xb0ypal.com");
+	assert_true(dnsrep_name_equal(&a, &b));
+	/* UTS #46 without STD3 rules lets '_' into a U-label; its A-label parses back */
+	text_ok("\xc3\x82_.com", "xn--_-vfa.com");
+	text_ok("xn--_-vfa.com", "xn--_-vfa.com");
+	/* "xn" without the two hyphens is a plain label */
+	text_ok("xn-a.com", "xn-a.com");
+}
+
+static void test_idn_invalid(void **state)
+{
+	(void)state;
+	text_err("xn--.com",
+		 "label 1: invalid IDN label \"xn--\": string contains invalid punycode data");
+	text_err("a.xn--zz-",
+		 "label 2: invalid IDN label \"xn--zz-\": string contains invalid punycode data");
+	text_err("XN--ZZ-.com",
+		 "label 1: invalid IDN label \"xn--zz-\": string contains invalid punycode data");
+	text_err_has("xn--a.com", "label 1: invalid IDN label \"xn--a\": ");
+	/* a decodable A-label whose U-label IDNA2008 forbids (an emoji, upper case Ü) */
+	text_err_has("xn--ls8h.ws", "label 1: invalid IDN label \"xn--ls8h\": ");
+	text_err_has("xn--wca.de", "label 1: invalid IDN label \"xn--wca\": ");
+	/* octets Punycode never has */
+	text_err("xn--a\\.b.com",
+		 "label 1: invalid IDN label \"xn--a.b\": not letters, digits, '-' or '_'");
+	text_err("xn--a*b.com",
+		 "label 1: invalid IDN label \"xn--a*b\": not letters, digits, '-' or '_'");
+	text_err("xn--a\\000b.com",
+		 "label 1: invalid IDN label \"xn--a\\000b\": not letters, digits, '-' or '_'");
+	text_err("xn--b\\195\\188cher.com",
+		 "label 1: invalid IDN label \"xn--b\\195\\188cher\": not letters, digits, '-' or '_'");
+	/* U-labels IDNA2008 refuses */
+	text_err_has("\xf0\x9f\x92\xa9.ws", "label 1: invalid IDN label \"\\240\\159\\146\\169\": ");
+	text_err("\xc2\xad.com", "label 1: invalid IDN label \"\\194\\173\": maps to an empty label");
+	text_err("b\\000\xc3\xbc" "cher.example",
+		 "label 1: invalid IDN label \"b\\000\\195\\188cher\": escaped octets in a UTF-8 label");
+	text_err("a\\.\xc3\xbc",
+		 "label 1: invalid IDN label \"a.\\195\\188\": escaped octets in a UTF-8 label");
+}
+
+/* ---- wire format -------------------------------------------------------------------- */
+
+static void test_wire_good(void **state)
+{
+	(void)state;
+	struct dnsrep_name n = wire_ok("\003WWW\007Example\003COM", 17);
+	assert_wire(&n, "\003www\007example\003com", 17);
+	assert_int_equal(n.labels, 3);
+	/* stops at the root label; bytes after it are not the name's */
+	n = wire_ok("\001a\000\377\377", 5);
+	assert_wire(&n, "\001a", 3);
+	assert_int_equal(n.labels, 1);
+	n = wire_ok("", 1);
+	assert_int_equal(n.len, 1);
+	assert_int_equal(n.labels, 0);
+	/* only A-Z fold: binary octets, including 0xC1..0xDA (A-Z + 0x80), stay */
+	n = wire_ok("\004\000\301Z.", 6);
+	assert_wire(&n, "\004\000\301z.", 6);
+	/* equal to the same name from text */
+	struct dnsrep_name t = parse("www.example.com");
+	n = wire_ok("\003WWW\007Example\003COM", 17);
+	assert_true(dnsrep_name_equal(&n, &t));
+}
+
+static void test_wire_limits(void **state)
+{
+	(void)state;
+	uint8_t w[300];
+	size_t pos = 0;
+	const size_t lens[4] = { 63, 63, 63, 61 };
+	for (int i = 0; i < 4; i++) {
+		w[pos++] = (uint8_t)lens[i];
+		memset(w + pos, 'A' + i, lens[i]);
+		pos += lens[i];
+	}
+	w[pos++] = 0;
+	assert_int_equal(pos, 255);
+	struct dnsrep_name n = wire_ok(w, pos);
+	assert_int_equal(n.len, 255);
+	assert_int_equal(n.wire[1], 'a');
+	assert_int_equal(n.labels, 4);
+
+	/* the last label one longer: 256 */
+	w[3 * 64] = 62;
+	w[3 * 64 + 62] = 'D';
+	w[3 * 64 + 63] = 0;
+	wire_err(w, 256, "name longer than 255 octets in wire form");
+}
+
+static void test_wire_bad(void **state)
+{
+	(void)state;
+	struct dnsrep_name n;
+	char err[256] = "";
+	assert_int_equal(dnsrep_name_from_wire(&n, (const uint8_t *)"", 0, err, sizeof(err)), -1);
+	assert_string_equal(err, "empty wire name");
+	assert_int_equal(dnsrep_name_from_wire(&n, NULL, 5, err, sizeof(err)), -1);
+
+	/* no root label within len */
+	wire_err("\003www", 4, "name runs past its 4 octets");
+	wire_err("\003www\003com", 8, "name runs past its 8 octets");
+	/* a label running past the end */
+	wire_err("\005ab", 3, "label 1 runs past the end of the name");
+	wire_err("\001a\077bc", 5, "label 2 runs past the end of the name");
+	/* compression pointers and the other label types */
+	wire_err("\003www\300\014", 6, "label 2 is a compression pointer");
+	wire_err("\300\014", 2, "label 1 is a compression pointer");
+	wire_err("\100abc", 5, "label 1 has unknown type 0x40");
+	wire_err("\001a\200", 4, "label 2 has unknown type 0x80");
+}
+
+/* ---- to_text -------------------------------------------------------------------- */
+
+static void test_to_text_every_octet(void **state)
+{
+	(void)state;
+	char buf[DNSREP_NAME_MAXTEXT];
+	for (int c = 0; c < 256; c++) {
+		uint8_t w[5] = { 2, (uint8_t)c, 'x', 0 };
+		struct dnsrep_name fromwire = wire_ok(w, 4);
+		int len = dnsrep_name_to_text(fromwire.wire, buf, sizeof(buf));
+		assert_true(len >= 2);
+		for (int i = 0; i < len; i++) {
+			assert_true(buf[i] >= 0x21 && buf[i] < 0x7f);
+			assert_true(buf[i] != '"');
+		}
+		struct dnsrep_name back = parse(buf);
+		if (!dnsrep_name_equal(&back, &fromwire))
+			fail_msg("octet %d printed as '%s' does not parse back", c, buf);
+	}
+	/* a few exactly */
+	struct { uint8_t c; const char *text; } cases[] = {
+		{ 0, "\\000x" }, { '.', "\\.x" }, { '\\', "\\\\x" }, { '"', "\\034x" },
+		{ ' ', "\\032x" }, { 0x7f, "\\127x" }, { 0xff, "\\255x" }, { 'a', "ax" },
+		{ '_', "_x" }, { '-', "-x" }, { '9', "9x" }, { '*', "\\042x" },
+		{ '\'', "\\039x" }, { ';', "\\059x" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t w[4] = { 2, cases[i].c, 'x', 0 };
+		assert_int_equal(dnsrep_name_to_text(w, buf, sizeof(buf)),
+				 (int)strlen(cases[i].text));
+		assert_string_equal(buf, cases[i].text);
+	}
+}
+
+static void test_to_text_all_octets_in_labels(void **state)
+{
+	(void)state;
+	/* all 256 octets, 63 per label, over two names of at most 3 labels */
+	for (int start = 0; start < 256; start += 63 * 3) {
+		uint8_t w[DNSREP_NAME_MAXWIRE];
+		size_t pos = 0;
+		int c = start;
+		for (int l = 0; l < 3 && c < 256; l++) {
+			size_t n = (256 - c) < 63 ? (size_t)(256 - c) : 63;
+			w[pos++] = (uint8_t)n;
+			for (size_t i = 0; i < n; i++)
+				w[pos++] = (uint8_t)c++;
+		}
+		w[pos++] = 0;
+		struct dnsrep_name fromwire = wire_ok(w, pos);
+		char buf[DNSREP_NAME_MAXTEXT];
+		int len = dnsrep_name_to_text(fromwire.wire, buf, sizeof(buf));
+		assert_true(len > 0);
+		struct dnsrep_name back = parse_len(buf, (size_t)len);
+		assert_true(dnsrep_name_equal(&back, &fromwire));
+		assert_int_equal(back.labels, fromwire.labels);
+	}
+}
+
+static void test_to_text_longest(void **state)
+{
+	(void)state;
+	/* the longest text: 255 octets of wire, every octet \DDD */
+	uint8_t w[DNSREP_NAME_MAXWIRE];
+	size_t pos = 0;
+	const size_t lens[4] = { 63, 63, 63, 61 };
+	for (int i = 0; i < 4; i++) {
+		w[pos++] = (uint8_t)lens[i];
+		memset(w + pos, 0xff, lens[i]);
+		pos += lens[i];
+	}
+	w[pos++] = 0;
+	char buf[DNSREP_NAME_MAXTEXT];
+	int len = dnsrep_name_to_text(w, buf, sizeof(buf));
+	assert_int_equal(len, 250 * 4 + 3);
+	struct dnsrep_name back = parse(buf);
+	assert_memory_equal(back.wire, w, 255);
+	/* one byte short of room for the NUL */
+	assert_int_equal(dnsrep_name_to_text(w, buf, (size_t)len), -1);
+	assert_int_equal(dnsrep_name_to_text(w, buf, (size_t)len + 1), len);
+}
+
+static void test_to_text_buffer_too_small(void **state)
+{
+	(void)state;
+	struct dnsrep_name n = parse("example.com");
+	char buf[32];
+	assert_int_equal(dnsrep_name_to_text(n.wire, buf, 12), 11);
+	assert_string_equal(buf, "example.com");
+	assert_int_equal(dnsrep_name_to_text(n.wire, buf, 11), -1);
+	assert_int_equal(dnsrep_name_to_text(n.wire, buf, 8), -1); /* the dot */
+	assert_int_equal(dnsrep_name_to_text(n.wire, buf, 1), -1);
+	assert_int_equal(dnsrep_name_to_text(n.wire, buf, 0), -1);
+
+	n = parse(".");
+	assert_int_equal(dnsrep_name_to_text(n.wire, buf, 2), 1);
+	assert_string_equal(buf, ".");
+	assert_int_equal(dnsrep_name_to_text(n.wire, buf, 1), -1);
+
+	n = parse("\\000");
+	assert_int_equal(dnsrep_name_to_text(n.wire, buf, 5), 4);
+	assert_string_equal(buf, "\\000");
+	assert_int_equal(dnsrep_name_to_text(n.wire, buf, 4), -1);
+	n = parse("\\.");
+	assert_int_equal(dnsrep_name_to_text(n.wire, buf, 3), 2);
+	assert_int_equal(dnsrep_name_to_text(n.wire, buf, 2), -1);
+}
+
+static void test_to_text_not_a_name(void **state)
+{
+	(void)state;
+	char buf[DNSREP_NAME_MAXTEXT];
+	/* a label length octet over 63 is refused, not read on */
+	assert_int_equal(dnsrep_name_to_text((const uint8_t *)"\100abc", buf, sizeof(buf)), -1);
+	assert_int_equal(dnsrep_name_to_text((const uint8_t *)"\300\014", buf, sizeof(buf)), -1);
+}
+
+/* ---- public suffixes ------------------------------------------------------------------ */
+
+static void test_registrable(void **state)
+{
+	(void)state;
+	assert_string_equal(registrable("www.example.co.uk"), "example.co.uk");
+	assert_string_equal(registrable("example.co.uk"), "example.co.uk");
+	assert_string_equal(registrable("a.b.github.io"), "b.github.io"); /* private section */
+	assert_string_equal(registrable("example.com"), "example.com");
+	assert_string_equal(registrable("x.y.z.example.com"), "example.com");
+	assert_string_equal(registrable("_dmarc.example.com"), "example.com");
+	assert_string_equal(registrable("WWW.EXAMPLE.COM."), "example.com");
+	assert_string_equal(registrable("www.b\xc3\xbc" "cher.de"), "xn--bcher-kva.de");
+	assert_string_equal(registrable("a.b.xn--55qx5d.cn"), "b.xn--55qx5d.cn");
+	assert_string_equal(registrable("com"), "-");
+	assert_string_equal(registrable("co.uk"), "-");
+	assert_string_equal(registrable("github.io"), "-");
+	assert_string_equal(registrable("."), "-");
+
+	struct dnsrep_name n = parse("www.example.co.uk");
+	assert_int_equal(dnsrep_name_registrable(&n), 4);
+	n = parse("example.com");
+	assert_int_equal(dnsrep_name_registrable(&n), 0);
+}
+
+static void test_registrable_binary_labels(void **state)
+{
+	(void)state;
+	/* a label libpsl cannot be asked about is never part of a public suffix */
+	assert_string_equal(registrable("www.\\000.com"), "\\000.com");
+	assert_string_equal(registrable("x.a\\.b.co.uk"), "a\\.b.co.uk");
+	assert_string_equal(registrable("q.\\255.github.io"), "\\255.github.io");
+	/* binary below a text registrable domain does not matter */
+	assert_string_equal(registrable("\\000.www.example.co.uk"), "example.co.uk");
+	/* a TLD that is not text: the TLD itself */
+	assert_string_equal(registrable("a.b.c\\.om"), "c\\.om");
+	assert_string_equal(registrable("*.example.com"), "example.com");
+	assert_string_equal(registrable("x.*.com"), "\\042.com");
+}
+
+static void test_is_public_suffix(void **state)
+{
+	(void)state;
+	assert_int_equal(public_suffix("com"), 1);
+	assert_int_equal(public_suffix("COM."), 1);
+	assert_int_equal(public_suffix("co.uk"), 1);
+	assert_int_equal(public_suffix("github.io"), 1);
+	assert_int_equal(public_suffix("xn--55qx5d.cn"), 1);
+	assert_int_equal(public_suffix("."), 1);
+	/* an unknown TLD: the list's "*" rule */
+	assert_int_equal(public_suffix("zzzunknowntld"), 1);
+	assert_int_equal(public_suffix("example.com"), 0);
+	assert_int_equal(public_suffix("www.example.co.uk"), 0);
+	assert_int_equal(public_suffix("b.github.io"), 0);
+	assert_int_equal(public_suffix("\\000"), 0);
+	assert_int_equal(public_suffix("c\\.om"), 0);
+	assert_int_equal(public_suffix("\\000.com"), 0);
+}
+
+/* ---- equality ----------------------------------------------------------------------- */
+
+static void test_equal(void **state)
+{
+	(void)state;
+	struct dnsrep_name a = parse("Example.COM");
+	struct dnsrep_name b = parse("example.com.");
+	struct dnsrep_name c = parse("example.co");
+	struct dnsrep_name d = parse("www.example.com");
+	struct dnsrep_name e = parse("example\\.com");
+	struct dnsrep_name root = parse(".");
+	assert_true(dnsrep_name_equal(&a, &b));
+	assert_true(dnsrep_name_equal(&a, &a));
+	assert_false(dnsrep_name_equal(&a, &c));
+	assert_false(dnsrep_name_equal(&a, &d));
+	assert_false(dnsrep_name_equal(&a, &e));
+	assert_false(dnsrep_name_equal(&a, &root));
+	assert_true(dnsrep_name_equal(&root, &root));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_case_folding),
+		cmocka_unit_test(test_trailing_dot),
+		cmocka_unit_test(test_root),
+		cmocka_unit_test(test_escapes_decimal),
+		cmocka_unit_test(test_escapes_char),
+		cmocka_unit_test(test_bad_escapes),
+		cmocka_unit_test(test_label_length),
+		cmocka_unit_test(test_name_length),
+		cmocka_unit_test(test_idn_label_length),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_white_space),
+		cmocka_unit_test(test_control_bytes),
+		cmocka_unit_test(test_long_label_quoted_short),
+		cmocka_unit_test(test_small_err_buffer),
+		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_idn_ulabels),
+		cmocka_unit_test(test_idn_alabels),
+		cmocka_unit_test(test_idn_invalid),
+		cmocka_unit_test(test_wire_good),
+		cmocka_unit_test(test_wire_limits),
+		cmocka_unit_test(test_wire_bad),
+		cmocka_unit_test(test_to_text_every_octet),
+		cmocka_unit_test(test_to_text_all_octets_in_labels),
+		cmocka_unit_test(test_to_text_longest),
+		cmocka_unit_test(test_to_text_buffer_too_small),
+		cmocka_unit_test(test_to_text_not_a_name),
+		cmocka_unit_test(test_registrable),
+		cmocka_unit_test(test_registrable_binary_labels),
+		cmocka_unit_test(test_is_public_suffix),
+		cmocka_unit_test(test_equal),
+	};
+	return cmocka_run_group_tests_name("name", tests, NULL, NULL);
+}
