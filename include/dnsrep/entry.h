@@ -1,0 +1,28 @@
+/*
+ * dnsrep/entry.h — one blocklist entry, as a feed parser produces it.
+ */
+#ifndef DNSREP_ENTRY_H
+#define DNSREP_ENTRY_H
+
+#include "dnsrep/name.h"
+
+/** What names an entry covers: bits, so that merged entries can cover both. */
+enum dnsrep_scope {
+	DNSREP_SCOPE_SELF = 1,    /**< the name itself */
+	DNSREP_SCOPE_BELOW = 2,   /**< every name below it (not the name itself) */
+	DNSREP_SCOPE_SUBTREE = 3  /**< the name and every name below it */
+};
+
+/** One entry.  Strings are borrowed: valid only during the callback that gets them. */
+struct dnsrep_entry {
+	struct dnsrep_name name;
+	unsigned scope;        /**< enum dnsrep_scope bits */
+	int allow;             /**< an allow (pass-through) entry, not a block entry */
+	const char *category;  /**< the line's own category, or NULL for the feed's */
+	const char *reason;    /**< the line's own reason, or NULL for the feed's */
+	const char *date;      /**< a date the format carries (CSV), or NULL */
+	const char *source;    /**< provenance the format carries (CSV), or NULL */
+	unsigned line;         /**< the line of the feed it came from */
+};
+
+#endif /* DNSREP_ENTRY_H */
