@@ -1,0 +1,149 @@
+/*
+ * dnsrep/snapshot.h — an immutable blocklist: built once, matched by many threads.
+ *
+ * A snapshot holds the domain set (block and allow entries, see dnsrep/set.h)
+ * and the metadata of each entry (feed, category, reason, date, source, action),
+ * interned.  It is one contiguous block of memory with offsets, never pointers,
+ * laid out exactly as the snapshot file, so saving writes it and loading reads
+ * it back and checks it.  Nothing in it changes after it is built: resolver
+ * threads match against it without locks, and a refresh builds a new one.
+ *
+ * Building: a builder takes feeds one at a time (begin, add entries, commit or
+ * roll back, so a rejected feed leaves no trace), merges duplicates, and
+ * finishes into a snapshot.
+ */
+#ifndef DNSREP_SNAPSHOT_H
+#define DNSREP_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dnsrep/config.h"
+#include "dnsrep/entry.h"
+
+struct dnsrep_snapshot;
+struct dnsrep_builder;
+
+/** The answer of a match. */
+enum dnsrep_verdict {
+	DNSREP_VERDICT_PASS = 0, /**< no entry covers the name */
+	DNSREP_VERDICT_BLOCK,    /**< a block entry decided */
+	DNSREP_VERDICT_ALLOW     /**< an allow entry decided */
+};
+
+/** How the deciding entry covers the name. */
+enum dnsrep_match_kind {
+	DNSREP_MATCH_NONE = 0,
+	DNSREP_MATCH_EXACT,      /**< the entry is the name itself */
+	DNSREP_MATCH_SUBDOMAIN   /**< the entry is a parent of the name */
+};
+
+/** An entry's metadata, as stored (strings point into the snapshot). */
+struct dnsrep_meta {
+	const char *feed;
+	const char *category;
+	const char *reason;   /**< "" when none */
+	const char *date;     /**< "" when none */
+	const char *source;   /**< "" when none */
+	enum dnsrep_action action; /**< the feed's action, DNSREP_ACTION_INHERIT for the global one */
+	int lookalike;        /**< the feed has lookalike protection on */
+};
+
+/** A match result. */
+struct dnsrep_match {
+	enum dnsrep_verdict verdict;
+	enum dnsrep_match_kind kind;
+	const uint8_t *rule;     /**< the deciding entry's wire name (in the snapshot), or NULL */
+	struct dnsrep_meta meta; /**< its metadata (valid when verdict is not PASS) */
+};
+
+/** A feed as the builder is told of it. */
+struct dnsrep_feed_meta {
+	const char *feed;          /**< name */
+	const char *category;      /**< default category of its entries */
+	const char *reason;        /**< default reason, or NULL */
+	enum dnsrep_action action; /**< DNSREP_ACTION_INHERIT: the global one */
+	int lookalike;
+};
+
+/* ---- building ------------------------------------------------------------- */
+
+/** A new builder, or NULL when out of memory. */
+struct dnsrep_builder *dnsrep_builder_new(void);
+
+/** Start a feed: the entries added next belong to it. @return 0, or -1 out of memory. */
+int dnsrep_builder_feed_begin(struct dnsrep_builder *b, const struct dnsrep_feed_meta *feed);
+
+/**
+ * Add one entry of the current feed.  The signature is dnsrep_entry_fn's, with the
+ * builder as ctx, so a feed parser can feed the builder directly.
+ * @return 0, or -1 out of memory or too many names.
+ */
+int dnsrep_builder_add(void *builder, const struct dnsrep_entry *e);
+
+/** Keep the current feed's entries. */
+void dnsrep_builder_feed_commit(struct dnsrep_builder *b);
+
+/** Drop every entry added since dnsrep_builder_feed_begin. */
+void dnsrep_builder_feed_rollback(struct dnsrep_builder *b);
+
+/**
+ * Build the snapshot from the committed feeds, merging duplicate names: the scopes
+ * are joined, and the first feed's metadata is kept for block and for allow.
+ * The builder is spent afterwards (free it).
+ * @param version: an opaque version to record (e.g. the Redis version).
+ * @return the snapshot, or NULL with err set.
+ */
+struct dnsrep_snapshot *dnsrep_builder_finish(struct dnsrep_builder *b, uint64_t version,
+	char *err, size_t errlen);
+
+/** Free a builder (finished or not).  NULL is fine. */
+void dnsrep_builder_free(struct dnsrep_builder *b);
+
+/* ---- matching ---------------------------------------------------------------- */
+
+/**
+ * Match a wire name (as a query's qname: any case, uncompressed, root label
+ * included) against the snapshot.  Walks the name's suffixes from the name
+ * itself up to the root, one probe each; the most specific entry that covers
+ * the name decides, and at the same name an allow entry wins over a block entry.
+ * No allocation, no lock; safe from any number of threads.
+ * @return 0, or -1 when the name is malformed (m->verdict is then PASS).
+ */
+int dnsrep_snapshot_match(const struct dnsrep_snapshot *s, const uint8_t *wire, size_t len,
+	struct dnsrep_match *m);
+
+/* ---- inspecting ---------------------------------------------------------------- */
+
+/** Distinct names in the snapshot. */
+uint32_t dnsrep_snapshot_names(const struct dnsrep_snapshot *s);
+
+/** Names with block entries / with allow entries. */
+uint32_t dnsrep_snapshot_blocks(const struct dnsrep_snapshot *s);
+uint32_t dnsrep_snapshot_allows(const struct dnsrep_snapshot *s);
+
+/** The version given to dnsrep_builder_finish. */
+uint64_t dnsrep_snapshot_version(const struct dnsrep_snapshot *s);
+
+/** Bytes the snapshot occupies (one block). */
+size_t dnsrep_snapshot_bytes(const struct dnsrep_snapshot *s);
+
+/** Free a snapshot.  NULL is fine. */
+void dnsrep_snapshot_free(struct dnsrep_snapshot *s);
+
+/* ---- the snapshot file ---------------------------------------------------------- */
+
+/**
+ * Write the snapshot to path atomically: a temporary file beside it, fsync, rename.
+ * @return 0, or -1 with err set (the old file, if any, is untouched).
+ */
+int dnsrep_snapshot_save(const struct dnsrep_snapshot *s, const char *path, char *err, size_t errlen);
+
+/**
+ * Read a snapshot file and check it whole: magic, format version, sizes, checksum,
+ * and that every offset and index inside stays in bounds.  A corrupt, truncated
+ * or wrong-version file fails with the reason and returns NULL.
+ */
+struct dnsrep_snapshot *dnsrep_snapshot_load(const char *path, char *err, size_t errlen);
+
+#endif /* DNSREP_SNAPSHOT_H */
