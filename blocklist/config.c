@@ -47,7 +47,8 @@ enum kind {
 	KIND_EDE,      /**< 15 16 17, or blocked censored filtered */
 	KIND_IPV4,     /**< a dotted quad */
 	KIND_IPV6,     /**< an IPv6 address */
-	KIND_CIDR_LIST /**< an address prefix, appended to a list */
+	KIND_CIDR_LIST, /**< an address prefix, appended to a list */
+	KIND_PERCENT   /**< 0..100, with or without a trailing %; stored as a share 0..1 */
 };
 
 /** One known key: where it may stand, what it holds, where it goes. */
@@ -80,6 +81,8 @@ static const struct keydesc keys[] = {
 	{ "reason",        CLAUSE_FEED,   KIND_STRING,   F(reason), 0, 0 },
 	{ "lookalike",     CLAUSE_FEED,   KIND_BOOL,     F(lookalike), 0, 0 },
 	{ "refresh",       CLAUSE_FEED,   KIND_DURATION, F(refresh), 60, 7 * 86400 },
+	{ "max-rejected",  CLAUSE_FEED,   KIND_PERCENT,  F(max_rejected), 0, 0 },
+	{ "allow-public-suffix", CLAUSE_FEED, KIND_BOOL, F(allow_public_suffix), 0, 0 },
 };
 #undef G
 #undef F
@@ -406,6 +409,16 @@ static int set_value(struct parser *p, const struct keydesc *k, const char *v)
 		if (inet_pton(AF_INET6, v, field) != 1)
 			return fail(p, "'%s' must be an IPv6 address, not '%s'", k->key, v);
 		return 0;
+	case KIND_PERCENT: {
+		char *end;
+		errno = 0;
+		double v_pct = strtod(v, &end);
+		if (end == v || errno || (*end && strcmp(end, "%") != 0) || v_pct < 0 || v_pct > 100 ||
+		    v_pct != v_pct)
+			return fail(p, "'%s' must be a percentage from 0 to 100 (5%%), not '%s'", k->key, v);
+		*(double *)field = v_pct / 100.0;
+		return 0;
+	}
 	case KIND_CIDR_LIST: {
 		struct dnsrep_cidr c;
 		const char *why;
@@ -461,6 +474,7 @@ static int enter_clause(struct parser *p, enum clause c)
 	struct dnsrep_feed_config *f = &grown[cfg->n_feeds];
 	memset(f, 0, sizeof(*f));
 	f->refresh = 3600;
+	f->max_rejected = 0.05;
 	f->decl_line = p->line;
 	f->decl_file = strdup(p->file);
 	f->category = strdup("blocklist");

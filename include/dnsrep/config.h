@@ -56,6 +56,8 @@ struct dnsrep_feed_config {
 	char *reason;               /**< free text for the log, or NULL */
 	int lookalike;              /**< protect against lookalikes of its names */
 	uint32_t refresh;           /**< seconds between fetches; default 3600 */
+	double max_rejected;        /**< reject the feed when more than this share of lines is bad; default 0.05 */
+	int allow_public_suffix;    /**< accept entries for the root or a bare public suffix */
 	char *decl_file;            /**< where the clause starts, for messages */
 	unsigned decl_line;
 };

@@ -287,9 +287,29 @@ static void test_feeds(void **state)
 	assert_int_equal(f->lookalike, 0);
 	assert_int_equal(f->refresh, 3600);
 	assert_int_equal(f->action, DNSREP_ACTION_LOG_ONLY);
+	assert_true(f->max_rejected == 0.05);
+	assert_int_equal(f->allow_public_suffix, 0);
 	assert_null(dnsrep_config_feed(cfg, "nope"));
 	assert_int_equal(cfg->action, DNSREP_ACTION_REFUSED);
 	dnsrep_config_free(cfg);
+}
+
+static void test_percent_and_public_suffix(void **state)
+{
+	(void)state;
+	struct dnsrep_config *cfg = parse_ok("feed:\n name: a\n source: file:///a\n max-rejected: 12.5%\n"
+					     " allow-public-suffix: yes\n"
+					     "feed:\n name: b\n source: file:///b\n max-rejected: 0\n");
+	assert_true(cfg->feeds[0].max_rejected == 0.125);
+	assert_int_equal(cfg->feeds[0].allow_public_suffix, 1);
+	assert_true(cfg->feeds[1].max_rejected == 0.0);
+	dnsrep_config_free(cfg);
+	parse_err("feed:\n name: a\n source: file:///a\n max-rejected: 101%\n",
+		  "t.conf:4: 'max-rejected' must be a percentage from 0 to 100 (5%), not '101%'");
+	parse_err("feed:\n name: a\n source: file:///a\n max-rejected: five\n", "not 'five'");
+	parse_err("feed:\n name: a\n source: file:///a\n max-rejected: 5%%\n", "not '5%%'");
+	parse_err("feed:\n name: a\n source: file:///a\n max-rejected: nan\n", "not 'nan'");
+	parse_err("dnsrep:\n max-rejected: 5\n", "'max-rejected' does not belong in a dnsrep: clause");
 }
 
 static void test_feed_formats(void **state)
@@ -513,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_exempt_clients_repeat),
 		cmocka_unit_test(test_feeds),
+		cmocka_unit_test(test_percent_and_public_suffix),
 		cmocka_unit_test(test_feed_formats),
 		cmocka_unit_test(test_feed_errors),
 		cmocka_unit_test(test_comments_blank_crlf_bom),
