@@ -1,15 +1,12 @@
 /*
  * dnsrepctl.c — the admin CLI: entry point and command dispatch.
- *
- * Commands so far:
- *   dnsrepctl checkconf [--config FILE]   read dnsrep.conf and report what it says
- *   dnsrepctl --help | --version
+ * Each command lives in its own file, dnsrepctl_<command>.c.
  */
 #include "dnsrep_config.h"
 #include "dnsrep/config.h"
 #include "dnsrep/version.h"
+#include "dnsrepctl.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +19,9 @@ static void usage(FILE *out)
 		"dnsrepctl is its admin tool.\n"
 		"\n"
 		"Commands:\n"
+		"  check [--config FILE] [--feed FILE]... [--allow FILE]... [--json] NAME...\n"
+		"                             what the resolver would do with each name, and why\n"
+		"                             (NAME - reads names from stdin, one per line)\n"
 		"  checkconf [--config FILE]  check dnsrep.conf and print what it configures\n"
 		"\n"
 		"Options:\n"
@@ -30,52 +30,6 @@ static void usage(FILE *out)
 		"\n"
 		"The configuration file is $DNSREP_CONF, or %s.\n",
 		DNSREP_CONF_DEFAULT);
-}
-
-static int cmd_checkconf(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *path = dnsrep_config_default_path();
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': path = optarg; break;
-		case 'h':
-			printf("Usage: dnsrepctl checkconf [--config FILE]\n");
-			return 0;
-		default: return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "dnsrepctl checkconf: unexpected argument '%s'\n", argv[optind]);
-		return 2;
-	}
-	struct dnsrep_config *cfg;
-	char err[DNSREP_ERRLEN];
-	if (dnsrep_config_load(path, &cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "dnsrepctl: %s\n", err);
-		return 1;
-	}
-	printf("%s: ok\n", path);
-	printf("  action: %s, ede: %u, negative-ttl: %us\n", dnsrep_action_name(cfg->action),
-	       cfg->ede, (unsigned)cfg->negative_ttl);
-	printf("  log-file: %s\n  snapshot-file: %s\n", cfg->log_file, cfg->snapshot_file);
-	printf("  exempt clients: %zu\n", cfg->n_exempt_clients);
-	printf("  feeds: %zu\n", cfg->n_feeds);
-	for (size_t i = 0; i < cfg->n_feeds; i++) {
-		const struct dnsrep_feed_config *f = &cfg->feeds[i];
-		printf("    %s: %s (format %s, category %s, action %s, lookalike %s, refresh %us)\n",
-		       f->name, f->source, dnsrep_format_name(f->format), f->category,
-		       dnsrep_action_name(f->action ? f->action : cfg->action),
-		       f->lookalike ? "yes" : "no", (unsigned)f->refresh);
-	}
-	dnsrep_config_free(cfg);
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -94,7 +48,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "checkconf") == 0)
-		return cmd_checkconf(argc - 1, argv + 1);
+		return dnsrepctl_checkconf(argc - 1, argv + 1);
+	if (strcmp(cmd, "check") == 0)
+		return dnsrepctl_check(argc - 1, argv + 1);
 	fprintf(stderr, "dnsrepctl: unknown command '%s' (see dnsrepctl --help)\n", cmd);
 	return 2;
 }

@@ -1,0 +1,15 @@
+/*
+ * dnsrepctl.h — the commands of dnsrepctl, one file each (dnsrepctl_*.c).
+ * Each takes the arguments after the command name (argv[0] is the command)
+ * and returns the exit status.
+ */
+#ifndef DNSREPCTL_H
+#define DNSREPCTL_H
+
+/** dnsrepctl checkconf: read dnsrep.conf and print what it configures. */
+int dnsrepctl_checkconf(int argc, char **argv);
+
+/** dnsrepctl check: what the resolver would do with names, and why. */
+int dnsrepctl_check(int argc, char **argv);
+
+#endif

@@ -1,0 +1,318 @@
+/*
+ * dnsrepctl_check.c — `dnsrepctl check`: what the resolver would do with names, and why.
+ *
+ *   dnsrepctl check [--config FILE] [--feed FILE]... [--allow FILE]... [--json] NAME...
+ *
+ * Builds a snapshot exactly as the resolver does (same parser, same builder, same
+ * matcher) from the feeds of dnsrep.conf (local file:// sources) and/or feed
+ * files named on the command line, then judges each name: block, log (a
+ * log-only feed), allow, pass, or error (an invalid name; the others are still
+ * judged).  NAME "-" reads names from standard input, one per line.
+ */
+#include "dnsrep_config.h"
+#include "dnsrep/config.h"
+#include "dnsrep/json.h"
+#include "dnsrep/load.h"
+#include "dnsrep/name.h"
+#include "dnsrep/snapshot.h"
+#include "dnsrepctl.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/** Rejected lines printed per feed before only counting them. */
+#define MAX_REJECTS_SHOWN 20
+
+struct check {
+	struct dnsrep_config *cfg;  /**< dnsrep.conf, or defaults */
+	struct dnsrep_snapshot *snap;
+	int json;
+	unsigned rejects_shown;     /**< for the feed being loaded */
+	unsigned rejects;
+	struct dnsrep_buf out;
+};
+
+static void on_reject(void *ctx, const char *feed, unsigned line, const char *reason)
+{
+	struct check *c = ctx;
+	c->rejects++;
+	if (c->rejects_shown++ < MAX_REJECTS_SHOWN)
+		fprintf(stderr, "dnsrepctl: %s:%u: %s\n", feed, line, reason);
+}
+
+/** The file name without directories and extension, as the feed name of a --feed/--allow file. */
+static const char *feed_name_of(const char *path, char *buf, size_t buflen)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash && slash[1] ? slash + 1 : path;
+	snprintf(buf, buflen, "%s", base);
+	char *dot = strrchr(buf, '.');
+	if (dot && dot != buf)
+		*dot = 0;
+	return buf;
+}
+
+/** Load one feed file; prints the outcome; returns 0 or -1. */
+static int load_one(struct check *c, struct dnsrep_builder *b, struct dnsrep_load *l, const char *path)
+{
+	struct dnsrep_feed_stats st;
+	char err[DNSREP_ERRLEN];
+	l->on_reject = on_reject;
+	l->ctx = c;
+	c->rejects_shown = 0;
+	if (dnsrep_load_file(b, l, path, &st, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dnsrepctl: %s\n", err);
+		return -1;
+	}
+	if (st.rejected > MAX_REJECTS_SHOWN)
+		fprintf(stderr, "dnsrepctl: %s: %u more rejected lines not shown\n", l->meta.feed,
+			st.rejected - MAX_REJECTS_SHOWN);
+	fprintf(stderr, "dnsrepctl: feed %s: %s, %u entries (%u allow), %u lines rejected\n",
+		l->meta.feed, dnsrep_format_name(st.format), st.entries, st.allows, st.rejected);
+	return 0;
+}
+
+/** The verdict word for a match. */
+static const char *verdict_word(const struct check *c, const struct dnsrep_match *m)
+{
+	switch (m->verdict) {
+	case DNSREP_VERDICT_ALLOW:
+		return "allow";
+	case DNSREP_VERDICT_BLOCK: {
+		enum dnsrep_action a = m->meta.action ? m->meta.action : c->cfg->action;
+		return a == DNSREP_ACTION_LOG_ONLY ? "log" : "block";
+	}
+	default:
+		return "pass";
+	}
+}
+
+static const char *match_word(const struct dnsrep_match *m)
+{
+	if (m->verdict == DNSREP_VERDICT_ALLOW)
+		return "allowlist";
+	if (m->kind == DNSREP_MATCH_EXACT)
+		return "exact";
+	if (m->kind == DNSREP_MATCH_SUBDOMAIN)
+		return "subdomain";
+	return NULL;
+}
+
+static const char *empty_null(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+/** Judge one name and append its line of output. */
+static void judge(struct check *c, const char *text, size_t len)
+{
+	struct dnsrep_name n;
+	struct dnsrep_match m;
+	char err[DNSREP_ERRLEN], rule[DNSREP_NAME_MAXTEXT];
+	struct dnsrep_buf *o = &c->out;
+	int bad = dnsrep_name_from_text(&n, text, len, err, sizeof(err)) < 0;
+	if (!bad)
+		dnsrep_snapshot_match(c->snap, n.wire, n.len, &m);
+	if (!bad && m.rule)
+		dnsrep_name_to_text(m.rule, rule, sizeof(rule));
+
+	if (c->json) {
+		dnsrep_buf_puts(o, "{\"name\":");
+		dnsrep_json_str(o, text, len);
+		if (bad) {
+			dnsrep_buf_puts(o, ",\"verdict\":\"error\",\"match\":null,\"rule\":null,"
+					   "\"feed\":null,\"category\":null,");
+			dnsrep_json_kv(o, "reason", err);
+			dnsrep_buf_puts(o, "}\n");
+			return;
+		}
+		int hit = m.verdict != DNSREP_VERDICT_PASS;
+		enum dnsrep_action a = hit && m.meta.action ? m.meta.action : c->cfg->action;
+		dnsrep_buf_puts(o, ",");
+		dnsrep_json_kv(o, "verdict", verdict_word(c, &m));
+		dnsrep_buf_puts(o, ",");
+		dnsrep_json_kv(o, "match", match_word(&m));
+		dnsrep_buf_puts(o, ",");
+		dnsrep_json_kv(o, "rule", hit ? rule : NULL);
+		dnsrep_buf_puts(o, ",");
+		dnsrep_json_kv(o, "feed", hit ? m.meta.feed : NULL);
+		dnsrep_buf_puts(o, ",");
+		dnsrep_json_kv(o, "category", hit ? m.meta.category : NULL);
+		dnsrep_buf_puts(o, ",");
+		dnsrep_json_kv(o, "reason", hit ? empty_null(m.meta.reason) : NULL);
+		dnsrep_buf_puts(o, ",");
+		dnsrep_json_kv(o, "date", hit ? empty_null(m.meta.date) : NULL);
+		dnsrep_buf_puts(o, ",");
+		dnsrep_json_kv(o, "source", hit ? empty_null(m.meta.source) : NULL);
+		dnsrep_buf_puts(o, ",");
+		dnsrep_json_kv(o, "action", m.verdict == DNSREP_VERDICT_BLOCK ? dnsrep_action_name(a) : NULL);
+		dnsrep_buf_puts(o, "}\n");
+		return;
+	}
+	/* text: the name as given, made printable */
+	char shown[DNSREP_NAME_MAXTEXT];
+	size_t k = 0;
+	for (size_t i = 0; i < len && k + 5 < sizeof(shown); i++) {
+		unsigned char ch = (unsigned char)text[i];
+		if (ch > 0x20 && ch < 0x7f)
+			shown[k++] = (char)ch;
+		else
+			k += (size_t)snprintf(shown + k, sizeof(shown) - k, "\\%03u", ch);
+	}
+	shown[k] = 0;
+	char line[2 * DNSREP_NAME_MAXTEXT + 3 * DNSREP_ERRLEN];
+	if (bad) {
+		snprintf(line, sizeof(line), "%s: error: %s\n", shown, err);
+	} else if (m.verdict == DNSREP_VERDICT_PASS) {
+		snprintf(line, sizeof(line), "%s: pass\n", shown);
+	} else {
+		enum dnsrep_action a = m.meta.action ? m.meta.action : c->cfg->action;
+		snprintf(line, sizeof(line), "%s: %s (%s match on %s, feed %s, category %s%s%s)%s%s\n",
+			 shown, verdict_word(c, &m), match_word(&m), rule, m.meta.feed,
+			 m.meta.category, m.verdict == DNSREP_VERDICT_BLOCK ? ", action " : "",
+			 m.verdict == DNSREP_VERDICT_BLOCK ? dnsrep_action_name(a) : "",
+			 *m.meta.reason ? ": " : "", m.meta.reason);
+	}
+	dnsrep_buf_puts(o, line);
+}
+
+static void flush_out(struct check *c)
+{
+	if (c->out.len)
+		fwrite(c->out.data, 1, c->out.len, stdout);
+	dnsrep_buf_reset(&c->out);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: dnsrepctl check [--config FILE] [--feed FILE]... [--allow FILE]... [--json] NAME...\n"
+		   "  --config FILE  the feeds of this dnsrep.conf (file:// sources); the default\n"
+		   "                 config is read when no --feed or --allow is given\n"
+		   "  --feed FILE    a feed file (format recognized), named after the file\n"
+		   "  --allow FILE   a feed file whose entries are all allow entries\n"
+		   "  --json         one JSON object per name per line\n"
+		   "  NAME -         read names from standard input, one per line\n");
+}
+
+int dnsrepctl_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "feed", required_argument, NULL, 'f' },
+		{ "allow", required_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct check c;
+	memset(&c, 0, sizeof(c));
+	const char *config = NULL;
+	char **feeds = calloc((size_t)argc + 1, sizeof(*feeds));
+	int *is_allow = calloc((size_t)argc + 1, sizeof(*is_allow));
+	int nfeeds = 0, rc = 1, opt;
+	struct dnsrep_builder *b = NULL;
+	char err[DNSREP_ERRLEN];
+	if (!feeds || !is_allow) {
+		fprintf(stderr, "dnsrepctl: out of memory\n");
+		goto out;
+	}
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:f:a:jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': config = optarg; break;
+		case 'f': feeds[nfeeds] = optarg; is_allow[nfeeds++] = 0; break;
+		case 'a': feeds[nfeeds] = optarg; is_allow[nfeeds++] = 1; break;
+		case 'j': c.json = 1; break;
+		case 'h': usage(stdout); rc = 0; goto out;
+		default: usage(stderr); rc = 2; goto out;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "dnsrepctl check: no names to check (give names, or - for stdin)\n");
+		usage(stderr);
+		rc = 2;
+		goto out;
+	}
+	if (!config && nfeeds == 0)
+		config = dnsrep_config_default_path();
+	if (config) {
+		if (dnsrep_config_load(config, &c.cfg, err, sizeof(err)) < 0) {
+			fprintf(stderr, "dnsrepctl: %s\n", err);
+			goto out;
+		}
+	} else if (!(c.cfg = dnsrep_config_new())) {
+		fprintf(stderr, "dnsrepctl: out of memory\n");
+		goto out;
+	}
+
+	b = dnsrep_builder_new();
+	if (!b) {
+		fprintf(stderr, "dnsrepctl: out of memory\n");
+		goto out;
+	}
+	for (size_t i = 0; i < c.cfg->n_feeds; i++) {
+		const struct dnsrep_feed_config *f = &c.cfg->feeds[i];
+		const char *path = dnsrep_load_local_path(f->source);
+		if (!path) {
+			fprintf(stderr, "dnsrepctl: feed %s: %s is not a local file; check reads "
+					"file:// sources only: skipped\n", f->name, f->source);
+			continue;
+		}
+		struct dnsrep_load l;
+		dnsrep_load_from_config(&l, f);
+		if (load_one(&c, b, &l, path) < 0)
+			goto out;
+	}
+	for (int i = 0; i < nfeeds; i++) {
+		struct dnsrep_load l;
+		char fname[256];
+		memset(&l, 0, sizeof(l));
+		l.meta.feed = feed_name_of(feeds[i], fname, sizeof(fname));
+		l.meta.category = is_allow[i] ? "allow" : "blocklist";
+		l.force_allow = is_allow[i];
+		dnsrep_feed_opts_init(&l.opts, l.meta.feed);
+		if (load_one(&c, b, &l, feeds[i]) < 0)
+			goto out;
+	}
+	c.snap = dnsrep_builder_finish(b, 0, err, sizeof(err));
+	if (!c.snap) {
+		fprintf(stderr, "dnsrepctl: %s\n", err);
+		goto out;
+	}
+
+	for (int i = optind; i < argc; i++) {
+		if (strcmp(argv[i], "-") != 0) {
+			judge(&c, argv[i], strlen(argv[i]));
+			continue;
+		}
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+		while ((n = getline(&line, &cap, stdin)) >= 0) {
+			while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+				n--;
+			if (n == 0)
+				continue;
+			judge(&c, line, (size_t)n);
+			if (c.out.len > 65536)
+				flush_out(&c);
+		}
+		free(line);
+	}
+	if (c.out.failed) {
+		fprintf(stderr, "dnsrepctl: out of memory\n");
+		goto out;
+	}
+	flush_out(&c);
+	rc = fflush(stdout) == 0 ? 0 : 1;
+out:
+	dnsrep_buf_free(&c.out);
+	dnsrep_snapshot_free(c.snap);
+	dnsrep_builder_free(b);
+	dnsrep_config_free(c.cfg);
+	free(feeds);
+	free(is_allow);
+	return rc;
+}

@@ -1,0 +1,114 @@
+/*
+ * load.c — load one feed into a snapshot builder, all or nothing (see dnsrep/load.h).
+ */
+#include "dnsrep/load.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/** The largest feed file read. */
+#define MAX_FEED_FILE ((size_t)1 << 30)
+
+void dnsrep_load_from_config(struct dnsrep_load *l, const struct dnsrep_feed_config *f)
+{
+	memset(l, 0, sizeof(*l));
+	l->meta.feed = f->name;
+	l->meta.category = f->category;
+	l->meta.reason = f->reason;
+	l->meta.action = f->action;
+	l->meta.lookalike = f->lookalike;
+	dnsrep_feed_opts_init(&l->opts, f->name);
+	l->opts.format = f->format;
+	l->opts.max_reject_share = f->max_rejected;
+	l->opts.allow_public_suffix = f->allow_public_suffix;
+}
+
+/** Passes entries on to the builder (made allow entries when asked), rejects to the caller. */
+struct relay {
+	struct dnsrep_builder *b;
+	const struct dnsrep_load *l;
+};
+
+static int relay_entry(void *ctx, const struct dnsrep_entry *e)
+{
+	struct relay *r = ctx;
+	if (!r->l->force_allow || e->allow)
+		return dnsrep_builder_add(r->b, e);
+	struct dnsrep_entry copy = *e;
+	copy.allow = 1;
+	return dnsrep_builder_add(r->b, &copy);
+}
+
+static void relay_reject(void *ctx, const char *feed, unsigned line, const char *reason)
+{
+	struct relay *r = ctx;
+	if (r->l->on_reject)
+		r->l->on_reject(r->l->ctx, feed, line, reason);
+}
+
+int dnsrep_load_data(struct dnsrep_builder *b, const struct dnsrep_load *l, const char *data,
+	size_t len, struct dnsrep_feed_stats *stats, char *err, size_t errlen)
+{
+	if (dnsrep_builder_feed_begin(b, &l->meta) < 0) {
+		snprintf(err, errlen, "feed %s: out of memory", l->meta.feed);
+		return -1;
+	}
+	struct relay r = { b, l };
+	if (dnsrep_feed_parse(&l->opts, data, len, relay_entry, relay_reject, &r, stats,
+			      err, errlen) < 0) {
+		dnsrep_builder_feed_rollback(b);
+		return -1;
+	}
+	dnsrep_builder_feed_commit(b);
+	return 0;
+}
+
+int dnsrep_load_file(struct dnsrep_builder *b, const struct dnsrep_load *l, const char *path,
+	struct dnsrep_feed_stats *stats, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "feed %s: cannot open %s: %s", l->meta.feed, path, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		snprintf(err, errlen, "feed %s: %s is not a regular file", l->meta.feed, path);
+		return -1;
+	}
+	if ((size_t)st.st_size > MAX_FEED_FILE) {
+		fclose(f);
+		snprintf(err, errlen, "feed %s: %s is larger than 1 GiB", l->meta.feed, path);
+		return -1;
+	}
+	size_t size = (size_t)st.st_size;
+	char *data = malloc(size + 1);
+	if (!data) {
+		fclose(f);
+		snprintf(err, errlen, "feed %s: out of memory reading %s", l->meta.feed, path);
+		return -1;
+	}
+	size_t got = fread(data, 1, size, f);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad || got != size) {
+		free(data);
+		snprintf(err, errlen, "feed %s: cannot read %s", l->meta.feed, path);
+		return -1;
+	}
+	data[size] = 0;
+	int rc = dnsrep_load_data(b, l, data, size, stats, err, errlen);
+	free(data);
+	return rc;
+}
+
+const char *dnsrep_load_local_path(const char *source)
+{
+	if (strncmp(source, "file://", 7) == 0 && source[7] == '/')
+		return source + 7;
+	return NULL;
+}
