@@ -72,6 +72,9 @@ static int grow_table(struct dnsrep_intern *in)
 
 int64_t dnsrep_intern_add(struct dnsrep_intern *in, const void *data, size_t len)
 {
+	/* grow first, so that a failed growth never leaves a full table behind */
+	if ((uint64_t)(in->count + 1) * 2 > in->mask && grow_table(in) < 0)
+		return -1;
 	uint64_t h = hash_bytes(data, len);
 	uint64_t tag = h & ~OFF_MASK;
 	uint32_t i = (uint32_t)h & in->mask;
@@ -106,7 +109,5 @@ int64_t dnsrep_intern_add(struct dnsrep_intern *in, const void *data, size_t len
 	in->len = need;
 	in->table[i] = tag | (off + 1);
 	in->count++;
-	if ((uint64_t)in->count * 2 > in->mask && grow_table(in) < 0)
-		return -1;
 	return (int64_t)off;
 }

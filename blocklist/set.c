@@ -105,7 +105,7 @@ uint32_t dnsrep_set_capacity(uint32_t n)
 {
 	uint64_t want = (uint64_t)n * 10 / 7 + 1;
 	uint32_t cap = 16;
-	while (cap < want)
+	while (cap < want && cap < (1u << 31))
 		cap <<= 1;
 	return cap;
 }

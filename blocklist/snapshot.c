@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,7 @@
 #include <zlib.h>
 
 #define SNAP_MAGIC "DNSREPSN"
-#define SNAP_FORMAT 1u
+#define SNAP_FORMAT 2u
 /** At most this many distinct names (offsets are 32-bit). */
 #define MAX_NAMES (64u * 1024 * 1024)
 /** A snapshot file larger than this is refused. */
@@ -259,21 +260,25 @@ int dnsrep_builder_add(void *builder, const struct dnsrep_entry *e)
 		b->stage_cap = cap;
 	}
 	uint8_t *rec = b->stage + b->stage_len;
-	uint32_t block = DNSREP_META_NONE, allow = DNSREP_META_NONE;
+	uint32_t metas[3] = { DNSREP_META_NONE, DNSREP_META_NONE, DNSREP_META_NONE };
 	uint8_t flags = 0;
 	if (e->allow) {
-		allow = (uint32_t)meta;
+		metas[DNSREP_REC_META_ALLOW] = (uint32_t)meta;
 		flags |= (e->scope & DNSREP_SCOPE_SELF) ? DNSREP_REC_ALLOW_SELF : 0;
 		flags |= (e->scope & DNSREP_SCOPE_BELOW) ? DNSREP_REC_ALLOW_BELOW : 0;
 	} else {
-		block = (uint32_t)meta;
-		flags |= (e->scope & DNSREP_SCOPE_SELF) ? DNSREP_REC_BLOCK_SELF : 0;
-		flags |= (e->scope & DNSREP_SCOPE_BELOW) ? DNSREP_REC_BLOCK_BELOW : 0;
+		if (e->scope & DNSREP_SCOPE_SELF) {
+			flags |= DNSREP_REC_BLOCK_SELF;
+			metas[DNSREP_REC_META_SELF] = (uint32_t)meta;
+		}
+		if (e->scope & DNSREP_SCOPE_BELOW) {
+			flags |= DNSREP_REC_BLOCK_BELOW;
+			metas[DNSREP_REC_META_BELOW] = (uint32_t)meta;
+		}
 	}
-	memcpy(rec, &block, 4);
-	memcpy(rec + 4, &allow, 4);
-	rec[8] = flags;
-	rec[9] = e->name.len;
+	memcpy(rec, metas, sizeof(metas));
+	rec[12] = flags;
+	rec[13] = e->name.len;
 	memcpy(rec + DNSREP_REC_HEADER, e->name.wire, e->name.len);
 	b->stage_len = need;
 	b->n_stage++;
@@ -294,14 +299,31 @@ void dnsrep_builder_feed_rollback(struct dnsrep_builder *b)
 	b->in_feed = 0;
 }
 
-/** Join a duplicate staged record into the first one. */
-static void merge_into(uint8_t *first, const uint8_t *dup)
+/** The action of an interned metadata record. */
+static uint8_t meta_action(const struct dnsrep_builder *b, uint32_t idx)
 {
-	first[8] |= dup[8];
-	if (dnsrep_rec_block_meta(first) == DNSREP_META_NONE)
-		memcpy(first, dup, 4);
-	if (dnsrep_rec_allow_meta(first) == DNSREP_META_NONE)
-		memcpy(first + 4, dup + 4, 4);
+	const uint8_t *m = b->metas.pool + 4 + (size_t)idx * (4 + sizeof(struct meta_rec));
+	return m[offsetof(struct meta_rec, action)];
+}
+
+/**
+ * Join a duplicate staged record into the first one, scope by scope: a scope only
+ * the duplicate covers takes the duplicate's metadata; a scope both cover keeps
+ * the first feed's, unless that one only logs and the duplicate blocks (a
+ * monitoring feed must not weaken a blocking one).
+ */
+static void merge_into(const struct dnsrep_builder *b, uint8_t *first, const uint8_t *dup)
+{
+	for (int n = 0; n < 3; n++) {
+		uint32_t mf = dnsrep_rec_meta(first, n), md = dnsrep_rec_meta(dup, n);
+		if (md == DNSREP_META_NONE)
+			continue;
+		if (mf == DNSREP_META_NONE ||
+		    (n != DNSREP_REC_META_ALLOW && meta_action(b, mf) == DNSREP_ACTION_LOG_ONLY &&
+		     meta_action(b, md) != DNSREP_ACTION_LOG_ONLY))
+			memcpy(first + 4 * n, &md, 4);
+	}
+	first[12] |= dup[12];
 }
 
 struct dnsrep_snapshot *dnsrep_builder_finish(struct dnsrep_builder *b, uint64_t version,
@@ -342,7 +364,7 @@ struct dnsrep_snapshot *dnsrep_builder_finish(struct dnsrep_builder *b, uint64_t
 			uint8_t *other = b->stage + tmp[i] - 1;
 			if (hashes[i] == h && dnsrep_rec_len(other) == dnsrep_rec_len(rec) &&
 			    memcmp(dnsrep_rec_name(other), dnsrep_rec_name(rec), dnsrep_rec_len(rec)) == 0) {
-				merge_into(other, rec);
+				merge_into(b, other, rec);
 				break;
 			}
 		}
@@ -353,15 +375,24 @@ struct dnsrep_snapshot *dnsrep_builder_finish(struct dnsrep_builder *b, uint64_t
 		goto out;
 	}
 
-	/* 2. lay out the block */
+	/* 2. lay out the block, the table sized for the distinct names */
+	if (b->strings.len >= UINT32_MAX) {
+		ferr(err, errlen, "too much metadata text for one snapshot");
+		goto out;
+	}
+	uint32_t fcap = dnsrep_set_capacity(n_names);
 	uint32_t n_metas = b->metas.count;
 	uint32_t n_filter = dnsrep_set_filter_words(n_names);
 	size_t filter_off = align8(sizeof(struct snap_header));
 	size_t slots_off = filter_off + (size_t)n_filter * sizeof(uint64_t);
-	size_t arena_off = align8(slots_off + (size_t)cap * sizeof(struct dnsrep_slot));
+	size_t arena_off = align8(slots_off + (size_t)fcap * sizeof(struct dnsrep_slot));
 	size_t metas_off = align8(arena_off + arena_len);
 	size_t strings_off = align8(metas_off + (size_t)n_metas * sizeof(struct meta_rec));
 	size_t total = align8(strings_off + b->strings.len);
+	if ((uint64_t)total > MAX_FILE) {
+		ferr(err, errlen, "a snapshot of %u names would be larger than 4 GiB", n_names);
+		goto out;
+	}
 	s = calloc(1, sizeof(*s));
 	uint8_t *base = s ? block_alloc(total) : NULL;
 	if (!base) {
@@ -381,7 +412,7 @@ struct dnsrep_snapshot *dnsrep_builder_finish(struct dnsrep_builder *b, uint64_t
 		const uint8_t *rec = b->stage + tmp[i] - 1;
 		size_t reclen = DNSREP_REC_HEADER + dnsrep_rec_len(rec);
 		memcpy(arena + apos, rec, reclen);
-		dnsrep_set_place(slots, mask, hashes[i], (uint32_t)apos);
+		dnsrep_set_place(slots, fcap - 1, hashes[i], (uint32_t)apos);
 		dnsrep_set_filter_add(filter, n_filter - 1, hashes[i]);
 		uint8_t fl = dnsrep_rec_flags(rec);
 		n_blocks += (fl & (DNSREP_REC_BLOCK_SELF | DNSREP_REC_BLOCK_BELOW)) != 0;
@@ -409,7 +440,7 @@ struct dnsrep_snapshot *dnsrep_builder_finish(struct dnsrep_builder *b, uint64_t
 	h->strings_len = b->strings.len;
 	h->filter_off = filter_off;
 	h->n_filter = n_filter;
-	h->n_slots = cap;
+	h->n_slots = fcap;
 	h->n_names = n_names;
 	h->n_metas = n_metas;
 	h->n_blocks = n_blocks;
@@ -454,17 +485,19 @@ int dnsrep_snapshot_match(const struct dnsrep_snapshot *s, const uint8_t *wire, 
 	/* the filter rules out most suffixes from the cache; the slots of the others
 	 * are likely cache misses in a large table: ask for them all at once so the
 	 * misses overlap instead of queueing one after another */
-	unsigned maybe = 0;
+	uint8_t maybe[DNSREP_SET_MAXLABELS + 1];
+	int any = 0;
 	for (int i = 0; i <= l.n; i++) {
-		if (dnsrep_set_filter_maybe(&s->set, l.hash[i])) {
-			maybe |= 1u << (i < 31 ? i : 31);
+		maybe[i] = (uint8_t)dnsrep_set_filter_maybe(&s->set, l.hash[i]);
+		if (maybe[i]) {
+			any = 1;
 			__builtin_prefetch(&s->set.slots[l.hash[i] & s->set.mask]);
 		}
 	}
-	if (!maybe)
+	if (!any)
 		return 0;
 	for (int i = 0; i <= l.n; i++) {
-		if (i < 31 && !(maybe & (1u << i)))
+		if (!maybe[i])
 			continue;
 		int64_t r = dnsrep_set_find(&s->set, l.hash[i], wire + l.off[i], end - l.off[i]);
 		if (r < 0)
@@ -475,10 +508,11 @@ int dnsrep_snapshot_match(const struct dnsrep_snapshot *s, const uint8_t *wire, 
 		uint8_t block = i == 0 ? DNSREP_REC_BLOCK_SELF : DNSREP_REC_BLOCK_BELOW;
 		if (fl & allow) {
 			m->verdict = DNSREP_VERDICT_ALLOW;
-			fill_meta(s, dnsrep_rec_allow_meta(rec), &m->meta);
+			fill_meta(s, dnsrep_rec_meta(rec, DNSREP_REC_META_ALLOW), &m->meta);
 		} else if (fl & block) {
 			m->verdict = DNSREP_VERDICT_BLOCK;
-			fill_meta(s, dnsrep_rec_block_meta(rec), &m->meta);
+			fill_meta(s, dnsrep_rec_meta(rec, i == 0 ? DNSREP_REC_META_SELF
+								 : DNSREP_REC_META_BELOW), &m->meta);
 		} else {
 			continue;
 		}
@@ -601,10 +635,11 @@ static int check_block(const uint8_t *base, uint64_t size, const char *path, cha
 		if (dnsrep_set_labels(dnsrep_rec_name(rec), dnsrep_rec_len(rec), &l) < 0 ||
 		    (size_t)l.off[l.n] + 1 != dnsrep_rec_len(rec))
 			return ferr(err, errlen, "snapshot %s: malformed name in slot %u", path, i);
-		uint32_t bm = dnsrep_rec_block_meta(rec), am = dnsrep_rec_allow_meta(rec);
 		uint8_t fl = dnsrep_rec_flags(rec);
-		if ((fl & (DNSREP_REC_BLOCK_SELF | DNSREP_REC_BLOCK_BELOW) && bm >= h->n_metas) ||
-		    (fl & (DNSREP_REC_ALLOW_SELF | DNSREP_REC_ALLOW_BELOW) && am >= h->n_metas))
+		if ((fl & DNSREP_REC_BLOCK_SELF && dnsrep_rec_meta(rec, DNSREP_REC_META_SELF) >= h->n_metas) ||
+		    (fl & DNSREP_REC_BLOCK_BELOW && dnsrep_rec_meta(rec, DNSREP_REC_META_BELOW) >= h->n_metas) ||
+		    (fl & (DNSREP_REC_ALLOW_SELF | DNSREP_REC_ALLOW_BELOW) &&
+		     dnsrep_rec_meta(rec, DNSREP_REC_META_ALLOW) >= h->n_metas))
 			return ferr(err, errlen, "snapshot %s: bad metadata index in slot %u", path, i);
 	}
 	if (used != h->n_names)

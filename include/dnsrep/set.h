@@ -31,8 +31,11 @@ enum {
 };
 
 /** The fixed part of a record; the wire name (len octets) follows it in the arena. */
-#define DNSREP_REC_HEADER 10
-/* layout: u32 block_meta, u32 allow_meta, u8 flags, u8 len (unaligned: read with memcpy) */
+#define DNSREP_REC_HEADER 14
+/* layout: u32 self_meta, u32 below_meta, u32 allow_meta, u8 flags, u8 len (unaligned:
+ * read with memcpy).  A name listed by several feeds keeps, for blocking the name
+ * itself and for blocking the names below it, the metadata of the feed that
+ * covers each, so one feed's action never spreads to names only another lists. */
 
 /** No metadata index. */
 #define DNSREP_META_NONE UINT32_MAX
@@ -101,23 +104,19 @@ int64_t dnsrep_set_find(const struct dnsrep_set *s, uint64_t hash, const uint8_t
 void dnsrep_set_place(struct dnsrep_slot *slots, uint32_t mask, uint64_t hash, uint32_t rec);
 
 /** The number of slots for n names: a power of two, at most 70% full. */
-uint32_t dnsrep_set_capacity(uint32_t n);
+uint32_t dnsrep_set_capacity(uint32_t n);  /* n at most 2^30 */
 
 /** A record's fields. */
-static inline uint8_t dnsrep_rec_flags(const uint8_t *rec) { return rec[8]; }
-static inline uint8_t dnsrep_rec_len(const uint8_t *rec) { return rec[9]; }
+static inline uint8_t dnsrep_rec_flags(const uint8_t *rec) { return rec[12]; }
+static inline uint8_t dnsrep_rec_len(const uint8_t *rec) { return rec[13]; }
 static inline const uint8_t *dnsrep_rec_name(const uint8_t *rec) { return rec + DNSREP_REC_HEADER; }
-static inline uint32_t dnsrep_rec_block_meta(const uint8_t *rec)
+/** Metadata index n of a record: 0 blocks the name, 1 blocks below it, 2 allows. */
+static inline uint32_t dnsrep_rec_meta(const uint8_t *rec, int n)
 {
 	uint32_t v;
-	memcpy(&v, rec, 4);
+	memcpy(&v, rec + 4 * n, 4);
 	return v;
 }
-static inline uint32_t dnsrep_rec_allow_meta(const uint8_t *rec)
-{
-	uint32_t v;
-	memcpy(&v, rec + 4, 4);
-	return v;
-}
+enum { DNSREP_REC_META_SELF = 0, DNSREP_REC_META_BELOW = 1, DNSREP_REC_META_ALLOW = 2 };
 
 #endif /* DNSREP_SET_H */

@@ -101,6 +101,8 @@ static void expect(const struct dnsrep_snapshot *s, const char *qname, enum dnsr
 	assert_string_equal(text, rule);
 }
 
+static struct dnsrep_snapshot *generated(unsigned n, size_t *name_octets);
+
 /* ---- matching ----------------------------------------------------------------- */
 
 static struct dnsrep_snapshot *sample(void)
@@ -229,10 +231,73 @@ static void test_duplicates_merge_first_feed_wins(void **state)
 	struct dnsrep_match m;
 	assert_int_equal(match(s, "dup.example", &m), DNSREP_VERDICT_BLOCK);
 	assert_string_equal(m.meta.feed, "first");
-	/* the scopes are joined: the second feed's "below" counts too */
+	/* the scopes are joined: the second feed's "below" counts too, and names below
+	 * are attributed to the feed that lists them */
 	assert_int_equal(match(s, "a.dup.example", &m), DNSREP_VERDICT_BLOCK);
-	assert_string_equal(m.meta.feed, "first");
+	assert_string_equal(m.meta.feed, "second");
 	dnsrep_snapshot_free(s);
+}
+
+/** Begin a feed with an action of its own. */
+static void begin_action(struct dnsrep_builder *b, const char *feed, enum dnsrep_action a)
+{
+	struct dnsrep_feed_meta m = { .feed = feed, .category = feed, .action = a };
+	assert_int_equal(dnsrep_builder_feed_begin(b, &m), 0);
+}
+
+static void test_merge_keeps_each_feeds_scope(void **state)
+{
+	(void)state;
+	/* a monitoring feed lists the names below, a blocking feed the name itself */
+	struct dnsrep_builder *b = dnsrep_builder_new();
+	assert_non_null(b);
+	begin_action(b, "monitor", DNSREP_ACTION_LOG_ONLY);
+	add(b, "example.com", DNSREP_SCOPE_BELOW, 0);
+	add(b, "both.example", DNSREP_SCOPE_SUBTREE, 0);
+	dnsrep_builder_feed_commit(b);
+	begin_action(b, "seized", DNSREP_ACTION_NXDOMAIN);
+	add(b, "example.com", DNSREP_SCOPE_SELF, 0);
+	add(b, "both.example", DNSREP_SCOPE_SUBTREE, 0);
+	dnsrep_builder_feed_commit(b);
+	struct dnsrep_snapshot *s = finish(b);
+	struct dnsrep_match m;
+	assert_int_equal(match(s, "example.com", &m), DNSREP_VERDICT_BLOCK);
+	assert_string_equal(m.meta.feed, "seized");
+	assert_int_equal(match(s, "www.example.com", &m), DNSREP_VERDICT_BLOCK);
+	assert_string_equal(m.meta.feed, "monitor");
+	assert_int_equal(m.meta.action, DNSREP_ACTION_LOG_ONLY);
+	/* both cover the same scope: the blocking feed wins over the monitoring one */
+	assert_int_equal(match(s, "both.example", &m), DNSREP_VERDICT_BLOCK);
+	assert_string_equal(m.meta.feed, "seized");
+	assert_int_equal(match(s, "www.both.example", &m), DNSREP_VERDICT_BLOCK);
+	assert_string_equal(m.meta.feed, "seized");
+	dnsrep_snapshot_free(s);
+}
+
+static void test_duplicates_do_not_grow_the_table(void **state)
+{
+	(void)state;
+	size_t octets;
+	struct dnsrep_snapshot *once = generated(20000, &octets);
+	struct dnsrep_builder *b = dnsrep_builder_new();
+	assert_non_null(b);
+	for (int copy = 0; copy < 4; copy++) {
+		char feed[16];
+		snprintf(feed, sizeof(feed), "copy%d", copy);
+		begin(b, feed, "threat");
+		for (unsigned i = 0; i < 20000; i++) {
+			char text[64];
+			snprintf(text, sizeof(text), "host%u.zone%u.gen-example.com", i, i % 97);
+			add(b, text, DNSREP_SCOPE_SUBTREE, 0);
+		}
+		dnsrep_builder_feed_commit(b);
+	}
+	struct dnsrep_snapshot *four = finish(b);
+	assert_int_equal(dnsrep_snapshot_names(four), 20000);
+	/* the same names: the same table, only the extra feeds' metadata added */
+	assert_true(dnsrep_snapshot_bytes(four) < dnsrep_snapshot_bytes(once) + 1024);
+	dnsrep_snapshot_free(once);
+	dnsrep_snapshot_free(four);
 }
 
 static void test_rollback_leaves_no_trace(void **state)
@@ -403,7 +468,7 @@ static void test_load_rejects_damage(void **state)
 	damaged("short.snap", truncate_header, "truncated (10 bytes, shorter than its header)");
 	damaged("empty.snap", empty, "truncated (0 bytes");
 	damaged("magic.snap", wrong_magic, "not a dnsrep snapshot file");
-	damaged("format.snap", wrong_format, "format 99, this dnsrep reads format 1");
+	damaged("format.snap", wrong_format, "format 99, this dnsrep reads format 2");
 }
 
 static void test_load_missing_or_not_a_file(void **state)
@@ -436,6 +501,8 @@ int main(void)
 		cmocka_unit_test(test_allow_over_block),
 		cmocka_unit_test(test_metadata),
 		cmocka_unit_test(test_duplicates_merge_first_feed_wins),
+		cmocka_unit_test(test_merge_keeps_each_feeds_scope),
+		cmocka_unit_test(test_duplicates_do_not_grow_the_table),
 		cmocka_unit_test(test_rollback_leaves_no_trace),
 		cmocka_unit_test(test_empty_and_malformed),
 		cmocka_unit_test(test_many_names_and_memory_budget),
