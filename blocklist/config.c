@@ -48,7 +48,8 @@ enum kind {
 	KIND_IPV4,     /**< a dotted quad */
 	KIND_IPV6,     /**< an IPv6 address */
 	KIND_CIDR_LIST, /**< an address prefix, appended to a list */
-	KIND_PERCENT   /**< 0..100, with or without a trailing %; stored as a share 0..1 */
+	KIND_PERCENT,  /**< 0..100, with or without a trailing %; stored as a share 0..1 */
+	KIND_COUNT     /**< a whole number, min..max */
 };
 
 /** One known key: where it may stand, what it holds, where it goes. */
@@ -73,6 +74,8 @@ static const struct keydesc keys[] = {
 	{ "sinkhole-aaaa", CLAUSE_DNSREP, KIND_IPV6,     G(sinkhole_aaaa), 0, 0 },
 	{ "exempt-client", CLAUSE_DNSREP, KIND_CIDR_LIST, G(exempt_clients), 0, 0 },
 	{ "log-exempt",    CLAUSE_DNSREP, KIND_BOOL,     G(log_exempt), 0, 0 },
+	{ "poll-interval", CLAUSE_DNSREP, KIND_DURATION, G(poll_interval), 1, 86400 },
+	{ "log-queue",     CLAUSE_DNSREP, KIND_COUNT,    G(log_queue), 64, 1u << 20 },
 	{ "name",          CLAUSE_FEED,   KIND_FEEDNAME, F(name), 0, 0 },
 	{ "source",        CLAUSE_FEED,   KIND_SOURCE,   F(source), 0, 0 },
 	{ "format",        CLAUSE_FEED,   KIND_FORMAT,   F(format), 0, 0 },
@@ -168,6 +171,8 @@ struct dnsrep_config *dnsrep_config_new(void)
 	cfg->action = DNSREP_ACTION_NXDOMAIN;
 	cfg->ede = 15;
 	cfg->negative_ttl = 60;
+	cfg->poll_interval = 30;
+	cfg->log_queue = 4096;
 	/* sinkhole defaults: 0.0.0.0 and ::, which go nowhere */
 	return cfg;
 }
@@ -249,8 +254,8 @@ static int parse_duration(const char *v, uint32_t *out)
 	return 0;
 }
 
-/** Parse "addr" or "addr/len" into a prefix; the host bits must be zero. */
-static int parse_cidr(const char *v, struct dnsrep_cidr *c, const char **why)
+/** Parse "addr" or "addr/len" into a prefix; the host bits must be zero (see dnsrep/config.h). */
+int dnsrep_cidr_parse(const char *v, struct dnsrep_cidr *c, const char **why)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 	if (strlen(v) >= sizeof(buf)) {
@@ -409,6 +414,16 @@ static int set_value(struct parser *p, const struct keydesc *k, const char *v)
 		if (inet_pton(AF_INET6, v, field) != 1)
 			return fail(p, "'%s' must be an IPv6 address, not '%s'", k->key, v);
 		return 0;
+	case KIND_COUNT: {
+		char *end;
+		errno = 0;
+		unsigned long n = strtoul(v, &end, 10);
+		if (*v < '0' || *v > '9' || *end || errno || n < k->min || n > k->max)
+			return fail(p, "'%s' must be a whole number from %u to %u, not '%s'", k->key,
+				    (unsigned)k->min, (unsigned)k->max, v);
+		*(unsigned *)field = (unsigned)n;
+		return 0;
+	}
 	case KIND_PERCENT: {
 		char *end;
 		errno = 0;
@@ -422,7 +437,7 @@ static int set_value(struct parser *p, const struct keydesc *k, const char *v)
 	case KIND_CIDR_LIST: {
 		struct dnsrep_cidr c;
 		const char *why;
-		if (parse_cidr(v, &c, &why) < 0)
+		if (dnsrep_cidr_parse(v, &c, &why) < 0)
 			return fail(p, "'%s: %s': %s", k->key, v, why);
 		struct dnsrep_config *cfg = p->cfg;
 		struct dnsrep_cidr *grown = realloc(cfg->exempt_clients,

@@ -75,6 +75,8 @@ struct dnsrep_config {
 	struct dnsrep_cidr *exempt_clients; /**< never blocked */
 	size_t n_exempt_clients;
 	int log_exempt;         /**< log exempt clients' lookups of blocked names */
+	uint32_t poll_interval; /**< seconds between checks of the feeds for changes */
+	unsigned log_queue;     /**< block log records queued at most before drops */
 	struct dnsrep_feed_config *feeds;
 	size_t n_feeds;
 };
@@ -115,6 +117,15 @@ const char *dnsrep_action_name(enum dnsrep_action a);
 
 /** The keyword of a format ("auto", "plain", …). */
 const char *dnsrep_format_name(enum dnsrep_format f);
+
+/**
+ * Parse "addr" or "addr/len" (IPv4 or IPv6) into a prefix; a bare address is a
+ * full-length prefix.  Host bits beyond the prefix must be zero (10.1.2.3/8 is
+ * refused: almost always a typo).
+ * @param why: on failure, a static reason ("not an IPv4 or IPv6 address", …).
+ * @return 0, or -1 with why set (and *out undefined).
+ */
+int dnsrep_cidr_parse(const char *text, struct dnsrep_cidr *out, const char **why);
 
 /** Whether an address (family AF_INET/AF_INET6, bytes in network order) lies in a prefix. */
 int dnsrep_cidr_contains(const struct dnsrep_cidr *c, int family, const uint8_t *addr);

@@ -85,6 +85,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->n_feeds, 0);
 	assert_int_equal(cfg->n_exempt_clients, 0);
 	assert_int_equal(cfg->log_exempt, 0);
+	assert_int_equal(cfg->poll_interval, 30);
+	assert_int_equal(cfg->log_queue, 4096);
 	static const uint8_t zero[16];
 	assert_memory_equal(cfg->sinkhole_a, zero, 4);
 	assert_memory_equal(cfg->sinkhole_aaaa, zero, 16);
@@ -176,6 +178,19 @@ static void test_durations(void **state)
 	parse_err("dnsrep:\n negative-ttl: 99999999999999999999\n", "must be a duration");
 	parse_err("dnsrep:\n negative-ttl: 4294967295d\n", "must be a duration");
 	parse_err("feed:\n name: a\n source: file:///x\n refresh: 59s\n", "t.conf:4: 'refresh' must be between 60s and 604800s, not 59s");
+}
+
+static void test_counts_and_poll(void **state)
+{
+	(void)state;
+	struct dnsrep_config *cfg = parse_ok("dnsrep:\n log-queue: 64\n poll-interval: 1s\n");
+	assert_int_equal(cfg->log_queue, 64);
+	assert_int_equal(cfg->poll_interval, 1);
+	dnsrep_config_free(cfg);
+	parse_err("dnsrep:\n log-queue: 63\n", "t.conf:2: 'log-queue' must be a whole number from 64 to 1048576, not '63'");
+	parse_err("dnsrep:\n log-queue: -5\n", "not '-5'");
+	parse_err("dnsrep:\n log-queue: 1k\n", "not '1k'");
+	parse_err("dnsrep:\n poll-interval: 0\n", "'poll-interval' must be between 1s and 86400s, not 0");
 }
 
 static void test_bools(void **state)
@@ -529,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_ede),
 		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_counts_and_poll),
 		cmocka_unit_test(test_bools),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_exempt_clients_repeat),
