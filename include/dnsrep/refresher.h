@@ -1,0 +1,61 @@
+/*
+ * dnsrep/refresher.h — keeps the current snapshot up to date, off the resolver threads.
+ *
+ * At start it installs the last-known-good snapshot file (so blocking works from
+ * the first query), then builds from the feeds and installs that.  Its thread
+ * then watches the feeds (now: local files named by file:// sources, checked
+ * every poll-interval) and, when one changes, builds a new snapshot, swaps it
+ * in, tells the caller (which flushes newly blocked names from the resolver's
+ * caches), writes the snapshot file, and frees the old snapshot.
+ *
+ * A feed that fails to load (unreadable, rejected by the parser, or suddenly
+ * empty) keeps its last good version: a broken feed never empties the blocklist.
+ */
+#ifndef DNSREP_REFRESHER_H
+#define DNSREP_REFRESHER_H
+
+#include <stddef.h>
+
+#include "dnsrep/config.h"
+#include "dnsrep/current.h"
+#include "dnsrep/snapshot.h"
+
+/** Log levels of the refresher's messages. */
+enum dnsrep_log_level { DNSREP_INFO, DNSREP_WARN, DNSREP_ERR };
+
+/** Hears the refresher's messages (one line each, no newline). */
+typedef void (*dnsrep_msg_fn)(void *ctx, enum dnsrep_log_level level, const char *msg);
+
+/**
+ * Called after a new snapshot is in place and no reader can see the old one, before
+ * the old one is freed.  old is NULL for the first snapshot.
+ */
+typedef void (*dnsrep_swap_fn)(void *ctx, const struct dnsrep_snapshot *old,
+	const struct dnsrep_snapshot *now);
+
+struct dnsrep_refresher_opts {
+	const struct dnsrep_config *cfg; /**< borrowed: must outlive the refresher */
+	struct dnsrep_current *current;  /**< where snapshots are installed */
+	dnsrep_swap_fn on_swap;          /**< or NULL */
+	dnsrep_msg_fn on_msg;            /**< or NULL */
+	void *ctx;                       /**< for the callbacks */
+};
+
+struct dnsrep_refresher;
+
+/**
+ * Install the snapshot file's blocklist if it loads, build from the feeds and
+ * install that, then start the watching thread.  Feed failures are reported
+ * through on_msg and do not fail the start.
+ * @return the refresher, or NULL with err set (out of memory, no thread).
+ */
+struct dnsrep_refresher *dnsrep_refresher_start(const struct dnsrep_refresher_opts *o,
+	char *err, size_t errlen);
+
+/** Stop the thread and wait for it; free the refresher.  NULL is fine. */
+void dnsrep_refresher_stop(struct dnsrep_refresher *r);
+
+/** How many snapshots it has installed (the snapshot file's counts). */
+unsigned long dnsrep_refresher_swaps(const struct dnsrep_refresher *r);
+
+#endif /* DNSREP_REFRESHER_H */
