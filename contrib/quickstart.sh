@@ -39,6 +39,10 @@ bdir=${DNSREP_BUILD:-$top/build/release}
 
 if [ "$build" = yes ]; then
   "$top/contrib/install-deps.sh" build
+  if ! command -v dig >/dev/null 2>&1; then
+    say "installing bind9-dnsutils (dig)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q bind9-dnsutils >&2
+  fi
   if ! dpkg-query -W -f='${Status}' dns-root-data 2>/dev/null | grep -q 'ok installed'; then
     say "installing dns-root-data (the root trust anchor)"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q dns-root-data >&2
@@ -74,6 +78,11 @@ dnsrep:
   resolver-id: "quickstart"
   log-file: "$dir/dnsrep-blocks.jsonl"
   snapshot-file: "$dir/dnsrep.snapshot"
+  poll-interval: 5s
+feed:
+  name: dprk-it-fronts
+  source: "file://$top/contrib/feeds/dprk-it-fronts.csv"
+  format: csv
 EOF
 
 {
@@ -108,8 +117,27 @@ EOF
 } > "$dir/unbound.conf"
 
 "$prefix/sbin/unbound-checkconf" "$dir/unbound.conf" >&2
-say "Unbound with dnsrep on 127.0.0.1 port $port; config and logs in $dir"
-say "query it:  dig @127.0.0.1 -p $port debian.org"
-say "stop it:   Ctrl-C"
 export DNSREP_CONF="$dir/dnsrep.conf"
-exec "$prefix/sbin/unbound" -d -c "$dir/unbound.conf"
+"$prefix/sbin/unbound" -d -c "$dir/unbound.conf" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; exit 0' INT TERM
+i=0
+until dig +time=1 +tries=1 -p "$port" @127.0.0.1 silverstarchina.com >/dev/null 2>&1; do
+  i=$((i + 1))
+  kill -0 "$pid" 2>/dev/null || { say "Unbound did not start (see above)"; exit 1; }
+  [ $i -lt 100 ] || { say "Unbound does not answer on port $port"; kill "$pid"; exit 1; }
+  sleep 0.2
+done
+
+say "Unbound with dnsrep on 127.0.0.1 port $port; config and logs in $dir"
+say "a seized domain, blocked with NXDOMAIN and an Extended DNS Error:"
+echo "\$ dig @127.0.0.1 -p $port silverstarchina.com"
+dig +nocookie -p "$port" @127.0.0.1 silverstarchina.com
+sleep 1.5  # the log writer appends within a second
+say "the block log line it wrote ($dir/dnsrep-blocks.jsonl):"
+tail -n 1 "$dir/dnsrep-blocks.jsonl"
+echo
+say "query it:  dig @127.0.0.1 -p $port debian.org"
+say "review:    $bdir/dnsrepctl report $dir/dnsrep-blocks.jsonl"
+say "stop it:   Ctrl-C"
+wait "$pid"

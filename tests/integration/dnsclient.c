@@ -7,18 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-ldns_pkt *dnsclient_query(int port, const char *name, ldns_rr_type type, int opts)
+/** Send a query for an owned qname rdf; frees it. */
+static ldns_pkt *send_query(const char *src, int port, ldns_rdf *qname, ldns_rr_type type, int opts)
 {
 	ldns_resolver *res = ldns_resolver_new();
 	ldns_rdf *ns = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, "127.0.0.1");
-	ldns_rdf *qname = ldns_dname_new_frm_str(name);
+	ldns_rdf *from = src ? ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, src) : NULL;
 	ldns_pkt *answer = NULL;
-	if (!res || !ns || !qname) {
-		fprintf(stderr, "dnsclient: out of memory or bad name '%s'\n", name);
+	if (!res || !ns || !qname || (src && !from)) {
+		fprintf(stderr, "dnsclient: out of memory or bad name\n");
 		goto out;
 	}
 	if (ldns_resolver_push_nameserver(res, ns) != LDNS_STATUS_OK)
 		goto out;
+	if (from)
+		ldns_resolver_set_source(res, from); /* the resolver takes it */
+	from = NULL;
 	ldns_resolver_set_port(res, (uint16_t)port);
 	ldns_resolver_set_retry(res, 2);
 	ldns_resolver_set_timeout(res, (struct timeval){ .tv_sec = 3 });
@@ -30,16 +34,58 @@ ldns_pkt *dnsclient_query(int port, const char *name, ldns_rr_type type, int opt
 	ldns_resolver_set_dnssec(res, (opts & DNSCLIENT_DO) != 0);
 	ldns_status st = ldns_resolver_send(&answer, res, qname, type, LDNS_RR_CLASS_IN, LDNS_RD);
 	if (st != LDNS_STATUS_OK) {
-		fprintf(stderr, "dnsclient: %s %d to port %d: %s\n", name, (int)type, port,
+		fprintf(stderr, "dnsclient: type %d to port %d: %s\n", (int)type, port,
 			ldns_get_errorstr_by_id(st));
 		answer = NULL;
 	}
 out:
 	ldns_rdf_deep_free(qname);
 	ldns_rdf_deep_free(ns); /* the resolver keeps its own copy */
+	ldns_rdf_deep_free(from);
 	if (res)
 		ldns_resolver_deep_free(res);
 	return answer;
+}
+
+ldns_pkt *dnsclient_query(int port, const char *name, ldns_rr_type type, int opts)
+{
+	return send_query(NULL, port, ldns_dname_new_frm_str(name), type, opts);
+}
+
+ldns_pkt *dnsclient_query_from(const char *src, int port, const char *name, ldns_rr_type type,
+	int opts)
+{
+	return send_query(src, port, ldns_dname_new_frm_str(name), type, opts);
+}
+
+ldns_pkt *dnsclient_query_wire(int port, const uint8_t *wire, size_t len, ldns_rr_type type,
+	int opts)
+{
+	return send_query(NULL, port, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, len, wire), type, opts);
+}
+
+int dnsclient_ede(ldns_pkt *p, char *text, size_t textlen)
+{
+	ldns_rdf *data = ldns_pkt_edns_data(p);
+	text[0] = 0;
+	if (!data)
+		return -1;
+	const uint8_t *d = ldns_rdf_data(data);
+	size_t n = ldns_rdf_size(data);
+	for (size_t i = 0; i + 4 <= n;) {
+		unsigned code = (unsigned)(d[i] << 8 | d[i + 1]);
+		size_t len = (size_t)(d[i + 2] << 8 | d[i + 3]);
+		if (i + 4 + len > n)
+			return -1;
+		if (code == 15 && len >= 2) {
+			size_t tl = len - 2 < textlen - 1 ? len - 2 : textlen - 1;
+			memcpy(text, d + i + 6, tl);
+			text[tl] = 0;
+			return d[i + 4] << 8 | d[i + 5];
+		}
+		i += 4 + len;
+	}
+	return -1;
 }
 
 static int cmp_lines(const void *a, const void *b)

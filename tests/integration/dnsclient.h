@@ -22,6 +22,20 @@ enum {
  */
 ldns_pkt *dnsclient_query(int port, const char *name, ldns_rr_type type, int opts);
 
+/** The same, from a chosen source address (e.g. "127.0.0.2"), or NULL for the default. */
+ldns_pkt *dnsclient_query_from(const char *src, int port, const char *name, ldns_rr_type type,
+	int opts);
+
+/** The same with the query name given in wire form (any octets). */
+ldns_pkt *dnsclient_query_wire(int port, const uint8_t *wire, size_t len, ldns_rr_type type,
+	int opts);
+
+/**
+ * The Extended DNS Error option of an answer: its info code (or -1 when there is
+ * none) and its text, NUL-terminated, in text (of size textlen).
+ */
+int dnsclient_ede(ldns_pkt *p, char *text, size_t textlen);
+
 /** The answer section as sorted presentation lines, one per RR, TTLs zeroed. */
 char *dnsclient_section_text(const ldns_rr_list *rrs);
 
