@@ -23,6 +23,9 @@ static void usage(FILE *out)
 		"                             what the resolver would do with each name, and why\n"
 		"                             (NAME - reads names from stdin, one per line)\n"
 		"  checkconf [--config FILE]  check dnsrep.conf and print what it configures\n"
+		"  report [--since 24h] [--client CIDR] [--rule NAME] [--json] [FILE...]\n"
+		"                             what the block logs say: per feed and rule, top\n"
+		"                             clients, first and last seen, per hour\n"
 		"\n"
 		"Options:\n"
 		"  -h, --help     this text\n"
@@ -51,6 +54,8 @@ int main(int argc, char **argv)
 		return dnsrepctl_checkconf(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return dnsrepctl_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "report") == 0)
+		return dnsrepctl_report(argc - 1, argv + 1);
 	fprintf(stderr, "dnsrepctl: unknown command '%s' (see dnsrepctl --help)\n", cmd);
 	return 2;
 }

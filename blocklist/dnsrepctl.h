@@ -12,4 +12,7 @@ int dnsrepctl_checkconf(int argc, char **argv);
 /** dnsrepctl check: what the resolver would do with names, and why. */
 int dnsrepctl_check(int argc, char **argv);
 
+/** dnsrepctl report: what the block logs say (per feed and rule, top clients, per hour). */
+int dnsrepctl_report(int argc, char **argv);
+
 #endif
