@@ -105,6 +105,42 @@ static const char *empty_null(const char *s)
 	return s && *s ? s : NULL;
 }
 
+/**
+ * Append text for a terminal: printable ASCII and valid UTF-8 as they are, every
+ * other byte (control bytes, escape sequences, invalid UTF-8) as \DDD.
+ */
+static void shown(struct dnsrep_buf *o, const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	for (size_t i = 0; i < len;) {
+		unsigned char ch = p[i];
+		size_t run = 0;
+		if (ch >= 0x20 && ch < 0x7f)
+			run = 1;
+		else if (ch >= 0xc2 && ch <= 0xf4) {
+			/* a whole, valid UTF-8 sequence of printable characters */
+			size_t need = ch < 0xe0 ? 2 : ch < 0xf0 ? 3 : 4;
+			if (i + need <= len) {
+				run = need;
+				for (size_t j = 1; j < need; j++)
+					if ((p[i + j] & 0xc0) != 0x80)
+						run = 0;
+				if (run == 2 && ch == 0xc2 && p[i + 1] < 0xa0)
+					run = 0; /* C1 control characters */
+			}
+		}
+		if (run) {
+			dnsrep_buf_add(o, text + i, run);
+			i += run;
+		} else {
+			char esc[5];
+			snprintf(esc, sizeof(esc), "\\%03u", ch);
+			dnsrep_buf_add(o, esc, 4);
+			i++;
+		}
+	}
+}
+
 /** Judge one name and append its line of output. */
 static void judge(struct check *c, const char *text, size_t len)
 {
@@ -151,31 +187,38 @@ static void judge(struct check *c, const char *text, size_t len)
 		dnsrep_buf_puts(o, "}\n");
 		return;
 	}
-	/* text: the name as given, made printable */
-	char shown[DNSREP_NAME_MAXTEXT];
-	size_t k = 0;
-	for (size_t i = 0; i < len && k + 5 < sizeof(shown); i++) {
-		unsigned char ch = (unsigned char)text[i];
-		if (ch > 0x20 && ch < 0x7f)
-			shown[k++] = (char)ch;
-		else
-			k += (size_t)snprintf(shown + k, sizeof(shown) - k, "\\%03u", ch);
-	}
-	shown[k] = 0;
-	char line[2 * DNSREP_NAME_MAXTEXT + 3 * DNSREP_ERRLEN];
+	/* text: every piece of text from the input or a feed goes through shown(),
+	 * so no control byte reaches the terminal, and the line is built in a
+	 * growing buffer, so a long reason is never cut before its newline */
+	shown(o, text, len);
 	if (bad) {
-		snprintf(line, sizeof(line), "%s: error: %s\n", shown, err);
+		dnsrep_buf_puts(o, ": error: ");
+		shown(o, err, strlen(err));
 	} else if (m.verdict == DNSREP_VERDICT_PASS) {
-		snprintf(line, sizeof(line), "%s: pass\n", shown);
+		dnsrep_buf_puts(o, ": pass");
 	} else {
 		enum dnsrep_action a = m.meta.action ? m.meta.action : c->cfg->action;
-		snprintf(line, sizeof(line), "%s: %s (%s match on %s, feed %s, category %s%s%s)%s%s\n",
-			 shown, verdict_word(c, &m), match_word(&m), rule, m.meta.feed,
-			 m.meta.category, m.verdict == DNSREP_VERDICT_BLOCK ? ", action " : "",
-			 m.verdict == DNSREP_VERDICT_BLOCK ? dnsrep_action_name(a) : "",
-			 *m.meta.reason ? ": " : "", m.meta.reason);
+		dnsrep_buf_puts(o, ": ");
+		dnsrep_buf_puts(o, verdict_word(c, &m));
+		dnsrep_buf_puts(o, " (");
+		dnsrep_buf_puts(o, match_word(&m));
+		dnsrep_buf_puts(o, " match on ");
+		dnsrep_buf_puts(o, rule);
+		dnsrep_buf_puts(o, ", feed ");
+		shown(o, m.meta.feed, strlen(m.meta.feed));
+		dnsrep_buf_puts(o, ", category ");
+		shown(o, m.meta.category, strlen(m.meta.category));
+		if (m.verdict == DNSREP_VERDICT_BLOCK) {
+			dnsrep_buf_puts(o, ", action ");
+			dnsrep_buf_puts(o, dnsrep_action_name(a));
+		}
+		dnsrep_buf_puts(o, ")");
+		if (*m.meta.reason) {
+			dnsrep_buf_puts(o, ": ");
+			shown(o, m.meta.reason, strlen(m.meta.reason));
+		}
 	}
-	dnsrep_buf_puts(o, line);
+	dnsrep_buf_puts(o, "\n");
 }
 
 static void flush_out(struct check *c)
