@@ -49,7 +49,8 @@ enum kind {
 	KIND_IPV6,     /**< an IPv6 address */
 	KIND_CIDR_LIST, /**< an address prefix, appended to a list */
 	KIND_PERCENT,  /**< 0..100, with or without a trailing %; stored as a share 0..1 */
-	KIND_COUNT     /**< a whole number, min..max */
+	KIND_COUNT,    /**< a whole number, min..max */
+	KIND_CATEGORY_ACTION /**< "CATEGORY ACTION", appended to a list */
 };
 
 /** One known key: where it may stand, what it holds, where it goes. */
@@ -73,6 +74,7 @@ static const struct keydesc keys[] = {
 	{ "sinkhole-a",    CLAUSE_DNSREP, KIND_IPV4,     G(sinkhole_a), 0, 0 },
 	{ "sinkhole-aaaa", CLAUSE_DNSREP, KIND_IPV6,     G(sinkhole_aaaa), 0, 0 },
 	{ "exempt-client", CLAUSE_DNSREP, KIND_CIDR_LIST, G(exempt_clients), 0, 0 },
+	{ "category-action", CLAUSE_DNSREP, KIND_CATEGORY_ACTION, G(category_actions), 0, 0 },
 	{ "log-exempt",    CLAUSE_DNSREP, KIND_BOOL,     G(log_exempt), 0, 0 },
 	{ "poll-interval", CLAUSE_DNSREP, KIND_DURATION, G(poll_interval), 1, 86400 },
 	{ "log-queue",     CLAUSE_DNSREP, KIND_COUNT,    G(log_queue), 64, 1u << 20 },
@@ -194,6 +196,9 @@ void dnsrep_config_free(struct dnsrep_config *cfg)
 	free(cfg->log_file);
 	free(cfg->snapshot_file);
 	free(cfg->exempt_clients);
+	for (size_t i = 0; i < cfg->n_category_actions; i++)
+		free(cfg->category_actions[i].category);
+	free(cfg->category_actions);
 	for (size_t i = 0; i < cfg->n_feeds; i++)
 		feed_free(&cfg->feeds[i]);
 	free(cfg->feeds);
@@ -207,6 +212,18 @@ const struct dnsrep_feed_config *dnsrep_config_feed(const struct dnsrep_config *
 		if (strcmp(cfg->feeds[i].name, name) == 0)
 			return &cfg->feeds[i];
 	return NULL;
+}
+
+enum dnsrep_action dnsrep_config_action(const struct dnsrep_config *cfg,
+	enum dnsrep_action feed_action, const char *category)
+{
+	if (feed_action != DNSREP_ACTION_INHERIT)
+		return feed_action;
+	/* the last line for a category wins, as for any repeated key */
+	for (size_t i = cfg->n_category_actions; category && i-- > 0;)
+		if (strcmp(cfg->category_actions[i].category, category) == 0)
+			return cfg->category_actions[i].action;
+	return cfg->action;
 }
 
 int dnsrep_cidr_contains(const struct dnsrep_cidr *c, int family, const uint8_t *addr)
@@ -414,6 +431,28 @@ static int set_value(struct parser *p, const struct keydesc *k, const char *v)
 		if (inet_pton(AF_INET6, v, field) != 1)
 			return fail(p, "'%s' must be an IPv6 address, not '%s'", k->key, v);
 		return 0;
+	case KIND_CATEGORY_ACTION: {
+		const char *sp = strpbrk(v, " \t");
+		const char *word = sp;
+		while (word && (*word == ' ' || *word == '\t'))
+			word++;
+		int a = word ? lookup_word(action_names, sizeof(action_names) / sizeof(*action_names), 1, word) : -1;
+		if (!sp || sp == v || a < 0)
+			return fail(p, "'category-action' must be \"CATEGORY ACTION\" (action nxdomain, "
+				    "nodata, refused, sinkhole or log-only), not '%s'", v);
+		struct dnsrep_config *cfg = p->cfg;
+		struct dnsrep_category_action *grown = realloc(cfg->category_actions,
+			(cfg->n_category_actions + 1) * sizeof(*grown));
+		if (!grown)
+			return fail(p, "out of memory");
+		cfg->category_actions = grown;
+		char *cat = strndup(v, (size_t)(sp - v));
+		if (!cat)
+			return fail(p, "out of memory");
+		grown[cfg->n_category_actions].category = cat;
+		grown[cfg->n_category_actions++].action = (enum dnsrep_action)a;
+		return 0;
+	}
 	case KIND_COUNT: {
 		char *end;
 		errno = 0;

@@ -81,7 +81,7 @@ static const char *verdict_word(const struct check *c, const struct dnsrep_match
 	case DNSREP_VERDICT_ALLOW:
 		return "allow";
 	case DNSREP_VERDICT_BLOCK: {
-		enum dnsrep_action a = m->meta.action ? m->meta.action : c->cfg->action;
+		enum dnsrep_action a = dnsrep_config_action(c->cfg, m->meta.action, m->meta.category);
 		return a == DNSREP_ACTION_LOG_ONLY ? "log" : "block";
 	}
 	default:
@@ -165,7 +165,8 @@ static void judge(struct check *c, const char *text, size_t len)
 			return;
 		}
 		int hit = m.verdict != DNSREP_VERDICT_PASS;
-		enum dnsrep_action a = hit && m.meta.action ? m.meta.action : c->cfg->action;
+		enum dnsrep_action a = hit ? dnsrep_config_action(c->cfg, m.meta.action, m.meta.category)
+					   : c->cfg->action;
 		dnsrep_buf_puts(o, ",");
 		dnsrep_json_kv(o, "verdict", verdict_word(c, &m));
 		dnsrep_buf_puts(o, ",");
@@ -197,7 +198,7 @@ static void judge(struct check *c, const char *text, size_t len)
 	} else if (m.verdict == DNSREP_VERDICT_PASS) {
 		dnsrep_buf_puts(o, ": pass");
 	} else {
-		enum dnsrep_action a = m.meta.action ? m.meta.action : c->cfg->action;
+		enum dnsrep_action a = dnsrep_config_action(c->cfg, m.meta.action, m.meta.category);
 		dnsrep_buf_puts(o, ": ");
 		dnsrep_buf_puts(o, verdict_word(c, &m));
 		dnsrep_buf_puts(o, " (");

@@ -144,7 +144,7 @@ static int act(struct dnsrep_module *mod, struct module_qstate *qstate, int id,
 	const struct dnsrep_match *m, struct dnsrep_block *blk,
 	const uint8_t *const *chain, const size_t *chain_len, int chain_n)
 {
-	enum dnsrep_action a = m->meta.action ? m->meta.action : mod->cfg->action;
+	enum dnsrep_action a = dnsrep_config_action(mod->cfg, m->meta.action, m->meta.category);
 	const char *name = dnsrep_action_name(a);
 	blk->action = a;
 	blk->rule = m->rule;

@@ -48,7 +48,7 @@ int dnsrep_match_blocks(const struct dnsrep_module *mod, const struct dnsrep_mat
 {
 	if (m->verdict != DNSREP_VERDICT_BLOCK)
 		return 0;
-	enum dnsrep_action a = m->meta.action ? m->meta.action : mod->cfg->action;
+	enum dnsrep_action a = dnsrep_config_action(mod->cfg, m->meta.action, m->meta.category);
 	return a != DNSREP_ACTION_LOG_ONLY;
 }
 

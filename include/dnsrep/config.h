@@ -46,6 +46,12 @@ struct dnsrep_cidr {
 	unsigned prefix;     /**< prefix length in bits */
 };
 
+/** One `category-action:` line: the action for a category's entries. */
+struct dnsrep_category_action {
+	char *category;
+	enum dnsrep_action action;
+};
+
 /** One `feed:` clause. */
 struct dnsrep_feed_config {
 	char *name;                 /**< unique; [A-Za-z0-9._-], 1..64 chars */
@@ -72,6 +78,8 @@ struct dnsrep_config {
 	uint32_t negative_ttl;  /**< TTL of synthesized answers, seconds */
 	uint8_t sinkhole_a[4];  /**< the sinkhole action's A record */
 	uint8_t sinkhole_aaaa[16]; /**< the sinkhole action's AAAA record */
+	struct dnsrep_category_action *category_actions; /**< by category, below feeds' own */
+	size_t n_category_actions;
 	struct dnsrep_cidr *exempt_clients; /**< never blocked */
 	size_t n_exempt_clients;
 	int log_exempt;         /**< log exempt clients' lookups of blocked names */
@@ -126,6 +134,13 @@ const char *dnsrep_format_name(enum dnsrep_format f);
  * @return 0, or -1 with why set (and *out undefined).
  */
 int dnsrep_cidr_parse(const char *text, struct dnsrep_cidr *out, const char **why);
+
+/**
+ * The action for an entry: its feed's own action when the feed sets one, else the
+ * action of its category (category-action:), else the global action.
+ */
+enum dnsrep_action dnsrep_config_action(const struct dnsrep_config *cfg,
+	enum dnsrep_action feed_action, const char *category);
 
 /** Whether an address (family AF_INET/AF_INET6, bytes in network order) lies in a prefix. */
 int dnsrep_cidr_contains(const struct dnsrep_cidr *c, int family, const uint8_t *addr);

@@ -188,6 +188,11 @@ static void test_log_only_resolves(void **state)
 	expect_answer_has(p, "192.0.2.63", "monitor.test");
 	expect_ede(p, -1, NULL);
 	ldns_pkt_free(p);
+	/* log-only by its category (category-action), the feed setting no action */
+	p = ask("quiet.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	expect_rcode(p, LDNS_RCODE_NOERROR, "quiet.test");
+	expect_answer_has(p, "192.0.2.68", "quiet.test");
+	ldns_pkt_free(p);
 }
 
 static void test_allow_entry_wins(void **state)

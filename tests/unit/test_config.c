@@ -180,6 +180,28 @@ static void test_durations(void **state)
 	parse_err("feed:\n name: a\n source: file:///x\n refresh: 59s\n", "t.conf:4: 'refresh' must be between 60s and 604800s, not 59s");
 }
 
+static void test_category_actions(void **state)
+{
+	(void)state;
+	struct dnsrep_config *cfg = parse_ok(
+		"dnsrep:\n action: refused\n"
+		" category-action: \"threat log-only\"\n"
+		" category-action: 'seized  nxdomain'\n"
+		" category-action: \"threat sinkhole\"\n");
+	assert_int_equal(cfg->n_category_actions, 3);
+	/* a feed's own action first, then the category's (the last line wins), then the global */
+	assert_int_equal(dnsrep_config_action(cfg, DNSREP_ACTION_NODATA, "threat"), DNSREP_ACTION_NODATA);
+	assert_int_equal(dnsrep_config_action(cfg, DNSREP_ACTION_INHERIT, "threat"), DNSREP_ACTION_SINKHOLE);
+	assert_int_equal(dnsrep_config_action(cfg, DNSREP_ACTION_INHERIT, "seized"), DNSREP_ACTION_NXDOMAIN);
+	assert_int_equal(dnsrep_config_action(cfg, DNSREP_ACTION_INHERIT, "other"), DNSREP_ACTION_REFUSED);
+	assert_int_equal(dnsrep_config_action(cfg, DNSREP_ACTION_INHERIT, NULL), DNSREP_ACTION_REFUSED);
+	dnsrep_config_free(cfg);
+	parse_err("dnsrep:\n category-action: threat\n",
+		  "t.conf:2: 'category-action' must be \"CATEGORY ACTION\"");
+	parse_err("dnsrep:\n category-action: \"threat drop\"\n", "not 'threat drop'");
+	parse_err("dnsrep:\n category-action: \" nxdomain\"\n", "must be \"CATEGORY ACTION\"");
+}
+
 static void test_counts_and_poll(void **state)
 {
 	(void)state;
@@ -544,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_ede),
 		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_category_actions),
 		cmocka_unit_test(test_counts_and_poll),
 		cmocka_unit_test(test_bools),
 		cmocka_unit_test(test_addresses),
