@@ -78,6 +78,18 @@ static const struct keydesc keys[] = {
 	{ "log-exempt",    CLAUSE_DNSREP, KIND_BOOL,     G(log_exempt), 0, 0 },
 	{ "poll-interval", CLAUSE_DNSREP, KIND_DURATION, G(poll_interval), 1, 86400 },
 	{ "log-queue",     CLAUSE_DNSREP, KIND_COUNT,    G(log_queue), 64, 1u << 20 },
+	{ "redis",         CLAUSE_DNSREP, KIND_STRING,   G(redis), 0, 0 },
+	{ "redis-primary", CLAUSE_DNSREP, KIND_STRING,   G(redis_primary), 0, 0 },
+	{ "redis-user",    CLAUSE_DNSREP, KIND_STRING,   G(redis_user), 0, 0 },
+	{ "redis-password", CLAUSE_DNSREP, KIND_STRING,  G(redis_password), 0, 0 },
+	{ "redis-prefix",  CLAUSE_DNSREP, KIND_STRING,   G(redis_prefix), 0, 0 },
+	{ "redis-timeout", CLAUSE_DNSREP, KIND_DURATION, G(redis_timeout), 1, 60 },
+	{ "redis-stream",  CLAUSE_DNSREP, KIND_BOOL,     G(redis_stream), 0, 0 },
+	{ "redis-stream-maxlen", CLAUSE_DNSREP, KIND_COUNT, G(redis_stream_maxlen), 1000, 1u << 30 },
+	{ "ca-file",       CLAUSE_DNSREP, KIND_STRING,   G(ca_file), 0, 0 },
+	{ "fetch-timeout", CLAUSE_DNSREP, KIND_DURATION, G(fetch_timeout), 1, 3600 },
+	{ "max-size",      CLAUSE_DNSREP, KIND_COUNT,    G(max_size_mib), 1, 4096 },
+	{ "max-shrink",    CLAUSE_DNSREP, KIND_PERCENT,  G(max_shrink), 0, 0 },
 	{ "name",          CLAUSE_FEED,   KIND_FEEDNAME, F(name), 0, 0 },
 	{ "source",        CLAUSE_FEED,   KIND_SOURCE,   F(source), 0, 0 },
 	{ "format",        CLAUSE_FEED,   KIND_FORMAT,   F(format), 0, 0 },
@@ -174,6 +186,16 @@ struct dnsrep_config *dnsrep_config_new(void)
 	cfg->ede = 15;
 	cfg->negative_ttl = 60;
 	cfg->poll_interval = 30;
+	cfg->redis_timeout = 2;
+	cfg->redis_stream_maxlen = 1000000;
+	cfg->fetch_timeout = 300;
+	cfg->max_size_mib = 256;
+	cfg->max_shrink = 0.5;
+	cfg->redis_prefix = strdup("dnsrep:");
+	if (!cfg->redis_prefix) {
+		dnsrep_config_free(cfg);
+		return NULL;
+	}
 	cfg->log_queue = 4096;
 	/* sinkhole defaults: 0.0.0.0 and ::, which go nowhere */
 	return cfg;
@@ -195,6 +217,12 @@ void dnsrep_config_free(struct dnsrep_config *cfg)
 	free(cfg->resolver_id);
 	free(cfg->log_file);
 	free(cfg->snapshot_file);
+	free(cfg->redis);
+	free(cfg->redis_primary);
+	free(cfg->redis_user);
+	free(cfg->redis_password);
+	free(cfg->redis_prefix);
+	free(cfg->ca_file);
 	free(cfg->exempt_clients);
 	for (size_t i = 0; i < cfg->n_category_actions; i++)
 		free(cfg->category_actions[i].category);

@@ -83,7 +83,22 @@ struct dnsrep_config {
 	struct dnsrep_cidr *exempt_clients; /**< never blocked */
 	size_t n_exempt_clients;
 	int log_exempt;         /**< log exempt clients' lookups of blocked names */
-	uint32_t poll_interval; /**< seconds between checks of the feeds for changes */
+	uint32_t poll_interval; /**< seconds between checks of the feeds (files or Redis) */
+	/* Redis: with no redis: line the plugin reads file:// feeds itself */
+	char *redis;            /**< "host[:port]", "[v6addr]:port" or "/path/to/socket"; NULL: none */
+	char *redis_primary;    /**< where writes go (heartbeats, the log stream) when redis:
+				     is a read-only replica; NULL: redis: itself */
+	char *redis_user;       /**< ACL user, or NULL */
+	char *redis_password;   /**< or NULL */
+	char *redis_prefix;     /**< key prefix; default "dnsrep:" */
+	uint32_t redis_timeout; /**< seconds, connect and per command; default 2 */
+	int redis_stream;       /**< also XADD block log records to PREFIXlog */
+	unsigned redis_stream_maxlen; /**< the stream's approximate cap; default 1000000 */
+	/* the feeder (dnsrepctl sync) */
+	char *ca_file;          /**< CA bundle for https feeds, or NULL for the system's */
+	uint32_t fetch_timeout; /**< seconds for one fetch; default 300 */
+	unsigned max_size_mib;  /**< the largest feed fetched, MiB; default 256 */
+	double max_shrink;      /**< refuse a feed that shrank by more than this share; default 0.5 */
 	unsigned log_queue;     /**< block log records queued at most before drops */
 	struct dnsrep_feed_config *feeds;
 	size_t n_feeds;

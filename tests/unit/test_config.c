@@ -202,6 +202,41 @@ static void test_category_actions(void **state)
 	parse_err("dnsrep:\n category-action: \" nxdomain\"\n", "must be \"CATEGORY ACTION\"");
 }
 
+static void test_redis_and_feeder_keys(void **state)
+{
+	(void)state;
+	struct dnsrep_config *cfg = parse_ok("");
+	assert_null(cfg->redis);
+	assert_string_equal(cfg->redis_prefix, "dnsrep:");
+	assert_int_equal(cfg->redis_timeout, 2);
+	assert_int_equal(cfg->redis_stream, 0);
+	assert_int_equal(cfg->redis_stream_maxlen, 1000000);
+	assert_int_equal(cfg->fetch_timeout, 300);
+	assert_int_equal(cfg->max_size_mib, 256);
+	assert_true(cfg->max_shrink == 0.5);
+	dnsrep_config_free(cfg);
+	cfg = parse_ok("dnsrep:\n redis: 127.0.0.1:6380\n redis-user: resolver\n"
+		       " redis-password: \"s3cret pass\"\n redis-prefix: fleet1:\n"
+		       " redis-timeout: 5s\n redis-stream: yes\n redis-stream-maxlen: 5000\n"
+		       " ca-file: /etc/ssl/certs/ca-certificates.crt\n fetch-timeout: 1m\n"
+		       " max-size: 64\n max-shrink: 25%\n");
+	assert_string_equal(cfg->redis, "127.0.0.1:6380");
+	assert_string_equal(cfg->redis_user, "resolver");
+	assert_string_equal(cfg->redis_password, "s3cret pass");
+	assert_string_equal(cfg->redis_prefix, "fleet1:");
+	assert_int_equal(cfg->redis_timeout, 5);
+	assert_int_equal(cfg->redis_stream, 1);
+	assert_int_equal(cfg->redis_stream_maxlen, 5000);
+	assert_string_equal(cfg->ca_file, "/etc/ssl/certs/ca-certificates.crt");
+	assert_int_equal(cfg->fetch_timeout, 60);
+	assert_int_equal(cfg->max_size_mib, 64);
+	assert_true(cfg->max_shrink == 0.25);
+	dnsrep_config_free(cfg);
+	parse_err("dnsrep:\n redis-timeout: 2m\n", "'redis-timeout' must be between 1s and 60s, not 2m");
+	parse_err("dnsrep:\n max-size: 0\n", "'max-size' must be a whole number from 1 to 4096, not '0'");
+	parse_err("feed:\n name: a\n source: file:///a\n redis: x\n", "'redis' does not belong in a feed: clause");
+}
+
 static void test_counts_and_poll(void **state)
 {
 	(void)state;
@@ -567,6 +602,7 @@ int main(void)
 		cmocka_unit_test(test_ede),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_category_actions),
+		cmocka_unit_test(test_redis_and_feeder_keys),
 		cmocka_unit_test(test_counts_and_poll),
 		cmocka_unit_test(test_bools),
 		cmocka_unit_test(test_addresses),
