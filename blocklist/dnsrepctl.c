@@ -23,6 +23,10 @@ static void usage(FILE *out)
 		"                             what the resolver would do with each name, and why\n"
 		"                             (NAME - reads names from stdin, one per line)\n"
 		"  checkconf [--config FILE]  check dnsrep.conf and print what it configures\n"
+		"  sync [--config FILE] [--every DURATION] [--force] [--feed NAME]...\n"
+		"                             fetch the feeds and publish the good ones to Redis\n"
+		"  status [--config FILE] [--json]\n"
+		"                             the feeds in Redis and the resolvers following them\n"
 		"  report [--since 24h] [--client CIDR] [--rule NAME] [--json] [FILE...]\n"
 		"                             what the block logs say: per feed and rule, top\n"
 		"                             clients, first and last seen, per hour\n"
@@ -56,6 +60,10 @@ int main(int argc, char **argv)
 		return dnsrepctl_check(argc - 1, argv + 1);
 	if (strcmp(cmd, "report") == 0)
 		return dnsrepctl_report(argc - 1, argv + 1);
+	if (strcmp(cmd, "sync") == 0)
+		return dnsrepctl_sync(argc - 1, argv + 1);
+	if (strcmp(cmd, "status") == 0)
+		return dnsrepctl_status(argc - 1, argv + 1);
 	fprintf(stderr, "dnsrepctl: unknown command '%s' (see dnsrepctl --help)\n", cmd);
 	return 2;
 }

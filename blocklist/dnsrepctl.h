@@ -15,4 +15,10 @@ int dnsrepctl_check(int argc, char **argv);
 /** dnsrepctl report: what the block logs say (per feed and rule, top clients, per hour). */
 int dnsrepctl_report(int argc, char **argv);
 
+/** dnsrepctl sync: fetch the feeds and publish the good ones to Redis. */
+int dnsrepctl_sync(int argc, char **argv);
+
+/** dnsrepctl status: the feeds in Redis and the resolvers that follow them. */
+int dnsrepctl_status(int argc, char **argv);
+
 #endif

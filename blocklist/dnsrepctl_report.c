@@ -39,6 +39,8 @@
 #include "dnsrep_config.h"
 #include "dnsrep/config.h"
 #include "dnsrep/json.h"
+#include "dnsrep/store.h"
+#include "dnsrep/store_config.h"
 #include "dnsrepctl.h"
 
 #include <arpa/inet.h>
@@ -1265,6 +1267,72 @@ static int process_line(struct report *r, const char *file, uint64_t lineno, con
 	return account_lookup(r, &rec, ts);
 }
 
+/** Reading the stream: each entry's line is one log line. */
+struct stream_read {
+	struct report *r;
+	uint64_t lineno;
+	int oom;
+};
+
+static void stream_line(void *ctx, const char *line, size_t len)
+{
+	struct stream_read *sr = ctx;
+	if (sr->oom)
+		return;
+	sr->lineno++;
+	if (len > REPORT_MAX_LINE) {
+		sr->r->lines++;
+		damaged(sr->r, "redis stream", sr->lineno, "line longer than 64 KiB");
+		return;
+	}
+	/* process_line may write into the line while decoding: give it a copy */
+	memcpy(sr->r->buf, line, len);
+	sr->r->buf[len] = 0;
+	if (process_line(sr->r, "redis stream", sr->lineno, sr->r->buf, len) < 0)
+		sr->oom = 1;
+}
+
+/**
+ * Read the fleet's block log from the Redis stream that dnsrep.conf names.
+ * @return 0, 1 when Redis could not be read, -1 when out of memory.
+ */
+static int read_redis(struct report *r, const char *config)
+{
+	struct dnsrep_config *cfg = NULL;
+	struct dnsrep_store_opts so;
+	struct dnsrep_store *st = NULL;
+	char err[DNSREP_ERRLEN], host[512], last_id[64] = "";
+	int rc = 1;
+	if (dnsrep_config_load(config, &cfg, err, sizeof(err)) < 0 ||
+	    dnsrep_store_primary_opts_from_config(&so, cfg, host, sizeof(host), err, sizeof(err)) < 0 ||
+	    !(st = dnsrep_store_connect(&so, err, sizeof(err)))) {
+		fprintf(stderr, "dnsrepctl: %s\n", err);
+		goto out;
+	}
+	struct stream_read sr = { .r = r };
+	for (;;) {
+		long got = dnsrep_store_read_log(st, last_id, 10000, stream_line, &sr, err, sizeof(err));
+		if (got < 0) {
+			fprintf(stderr, "dnsrepctl: %s\n", err);
+			goto out;
+		}
+		if (sr.oom) {
+			rc = -1;
+			goto out;
+		}
+		if (got == 0)
+			break;
+	}
+	r->files_read++;
+	rc = 0;
+out:
+	dnsrep_store_close(st);
+	dnsrep_config_free(cfg);
+	if (rc == 1)
+		r->files_unreadable++;
+	return rc;
+}
+
 /**
  * Read one file (or "-": standard input) and count its lines.
  * @return 0, 1 when it could not be read (fully), -1 when out of memory.
@@ -1975,7 +2043,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: dnsrepctl report [--since DURATION|TIME] [--client CIDR] [--rule NAME]\n"
-		"                        [--json] [--top N] [FILE...]\n"
+		"                        [--json] [--top N] [--redis [--config FILE]] [FILE...]\n"
 		"\n"
 		"What the block logs say: totals, lookups per feed and per rule, the clients\n"
 		"that asked most and the rules they hit, first and last seen, counts per hour.\n"
@@ -1991,6 +2059,10 @@ static void usage(FILE *out)
 		"                  dot ignored); may be repeated\n"
 		"  --top N         rows per table (default %d; 0: all); per hour lists all\n"
 		"  --json          one JSON object instead of text\n"
+		"  --redis         read the fleet's log from the Redis stream (redis-stream: yes)\n"
+		"                  named by the configuration, as well as any FILE given\n"
+		"  --config FILE   the configuration for --redis (default $DNSREP_CONF or\n"
+		"                  /etc/unbound/dnsrep.conf)\n"
 		"  -h, --help      this text\n"
 		"\n"
 		"Drop events count whatever --client and --rule say (they are resolver-wide).\n"
@@ -2063,9 +2135,13 @@ int dnsrepctl_report(int argc, char **argv)
 		{ "rule", required_argument, NULL, 'r' },
 		{ "top", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "redis", no_argument, NULL, 'R' },
+		{ "config", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	int from_redis = 0;
+	const char *config = dnsrep_config_default_path();
 	struct report *r = calloc(1, sizeof(*r));
 	if (!r) {
 		fprintf(stderr, "dnsrepctl: out of memory\n");
@@ -2082,6 +2158,12 @@ int dnsrepctl_report(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "s:c:r:t:jh", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'R':
+			from_redis = 1;
+			break;
+		case 'C':
+			config = optarg;
+			break;
 		case 's':
 			if (parse_since(optarg, now_ms, &r->since) < 0) {
 				fprintf(stderr, "dnsrepctl report: --since '%s': not a duration (24h, 90m, 7d, 30s) "
@@ -2155,8 +2237,15 @@ int dnsrepctl_report(int argc, char **argv)
 		return 1;
 	}
 
-	int nfiles = optind < argc ? argc - optind : 1;
-	for (int i = 0; i < nfiles; i++) {
+	int nfiles = optind < argc ? argc - optind : from_redis ? 0 : 1;
+	if (from_redis) {
+		int got = read_redis(r, config);
+		if (got < 0)
+			r->oom = 1;
+		else if (got > 0)
+			rc = 1;
+	}
+	for (int i = 0; i < nfiles && !r->oom; i++) {
 		int got = read_file(r, optind < argc ? argv[optind + i] : REPORT_DEFAULT_LOG);
 		if (got < 0) {
 			r->oom = 1;

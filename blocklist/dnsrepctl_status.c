@@ -1,0 +1,206 @@
+/*
+ * dnsrepctl_status.c — `dnsrepctl status`: what is in Redis, and who follows it.
+ *
+ *   dnsrepctl status [--config FILE] [--json]
+ *
+ * For each feed (configured or published): entries, last successful sync, the last
+ * error if the latest sync failed, its version; then each resolver that sent a
+ * heartbeat: the version it runs, its names, when it loaded it, its last heartbeat
+ * (or that it went silent).  Exit status 1 when a configured feed is missing from
+ * Redis or its last sync failed, or a resolver is behind or silent: usable from
+ * monitoring.
+ */
+#include "dnsrep_config.h"
+#include "dnsrep/config.h"
+#include "dnsrep/json.h"
+#include "dnsrep/store.h"
+#include "dnsrep/store_config.h"
+#include "dnsrepctl.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/** "2026-11-21T11:09:00Z (5m ago)" or "never". */
+static void when(int64_t t, char *buf, size_t len)
+{
+	if (t <= 0) {
+		snprintf(buf, len, "never");
+		return;
+	}
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char ts[32];
+	gmtime_r(&tt, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	long ago = (long)(time(NULL) - t);
+	if (ago < 120)
+		snprintf(buf, len, "%s (%lds ago)", ts, ago);
+	else if (ago < 7200)
+		snprintf(buf, len, "%s (%ldm ago)", ts, ago / 60);
+	else
+		snprintf(buf, len, "%s (%ldh ago)", ts, ago / 3600);
+}
+
+static void json_num(struct dnsrep_buf *o, const char *key, int64_t v, int comma)
+{
+	char b[64];
+	snprintf(b, sizeof(b), "%s\"%s\":%" PRId64, comma ? "," : "", key, v);
+	dnsrep_buf_puts(o, b);
+}
+
+int dnsrepctl_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config = dnsrep_config_default_path();
+	int json = 0, opt, rc = 1, trouble = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': config = optarg; break;
+		case 'j': json = 1; break;
+		case 'h':
+			printf("Usage: dnsrepctl status [--config FILE] [--json]\n"
+			       "  the feeds in Redis and the resolvers that follow them\n");
+			return 0;
+		default: return 2;
+		}
+	}
+	struct dnsrep_config *cfg = NULL;
+	struct dnsrep_store *st = NULL;
+	struct dnsrep_store_opts so;
+	struct dnsrep_store_resolver *res = NULL;
+	char **names = NULL;
+	size_t n_names = 0, n_res = 0;
+	char err[DNSREP_ERRLEN], hostbuf[512];
+	struct dnsrep_buf o = { 0 };
+	if (dnsrep_config_load(config, &cfg, err, sizeof(err)) < 0 ||
+	    dnsrep_store_opts_from_config(&so, cfg, hostbuf, sizeof(hostbuf), err, sizeof(err)) < 0 ||
+	    !(st = dnsrep_store_connect(&so, err, sizeof(err)))) {
+		fprintf(stderr, "dnsrepctl: %s\n", err);
+		goto out;
+	}
+	uint64_t version = 0;
+	if (dnsrep_store_version(st, &version, err, sizeof(err)) < 0 ||
+	    dnsrep_store_feeds(st, &names, &n_names, err, sizeof(err)) < 0 ||
+	    dnsrep_store_resolvers(st, &res, &n_res, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dnsrepctl: %s\n", err);
+		goto out;
+	}
+
+	/* the feeds: configured ones first, then any others found in Redis */
+	size_t n_all = cfg->n_feeds + n_names;
+	const char **all = calloc(n_all ? n_all : 1, sizeof(*all));
+	if (!all) {
+		fprintf(stderr, "dnsrepctl: out of memory\n");
+		goto out;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < cfg->n_feeds; i++)
+		all[k++] = cfg->feeds[i].name;
+	for (size_t i = 0; i < n_names; i++)
+		if (!dnsrep_config_feed(cfg, names[i]))
+			all[k++] = names[i];
+
+	if (json) {
+		dnsrep_buf_puts(&o, "{");
+		json_num(&o, "version", (int64_t)version, 0);
+		dnsrep_buf_puts(&o, ",\"feeds\":[");
+	} else {
+		printf("Redis %s, prefix %s: version %" PRIu64 "\n\n", cfg->redis, cfg->redis_prefix, version);
+		printf("%-24s %10s %8s  %-32s %s\n", "FEED", "ENTRIES", "VERSION", "LAST SYNC", "STATE");
+	}
+	for (size_t i = 0; i < k; i++) {
+		struct dnsrep_store_feedmeta m;
+		int have = dnsrep_store_feedmeta(st, all[i], &m, err, sizeof(err));
+		if (have < 0) {
+			fprintf(stderr, "dnsrepctl: %s\n", err);
+			free(all);
+			goto out;
+		}
+		int configured = dnsrep_config_feed(cfg, all[i]) != NULL;
+		const char *state = !have ? "not in Redis" : m.last_error[0] ? "last sync failed"
+				  : configured ? "ok" : "not configured here";
+		trouble |= configured && (!have || m.last_error[0]);
+		if (json) {
+			dnsrep_buf_puts(&o, i ? ",{" : "{");
+			dnsrep_json_kv(&o, "name", all[i]);
+			dnsrep_buf_puts(&o, ",");
+			dnsrep_json_kv(&o, "state", state);
+			json_num(&o, "configured", configured, 1);
+			json_num(&o, "published", have, 1);
+			json_num(&o, "entries", have ? (int64_t)m.entries : 0, 1);
+			json_num(&o, "version", have ? (int64_t)m.version : 0, 1);
+			json_num(&o, "synced_at", have ? m.synced_at : 0, 1);
+			dnsrep_buf_puts(&o, ",");
+			dnsrep_json_kv(&o, "last_error", have && m.last_error[0] ? m.last_error : NULL);
+			json_num(&o, "last_error_at", have ? m.last_error_at : 0, 1);
+			dnsrep_buf_puts(&o, "}");
+			continue;
+		}
+		char synced[64];
+		when(have ? m.synced_at : 0, synced, sizeof(synced));
+		printf("%-24s %10" PRIu64 " %8" PRIu64 "  %-32s %s\n", all[i], have ? m.entries : 0,
+		       have ? m.version : 0, synced, state);
+		if (have && m.last_error[0]) {
+			char at[64];
+			when(m.last_error_at, at, sizeof(at));
+			printf("%24s   error %s: %s\n", "", at, m.last_error);
+		}
+	}
+	free(all);
+
+	/* the resolvers */
+	time_t now = time(NULL);
+	if (json) {
+		dnsrep_buf_puts(&o, "],\"resolvers\":[");
+	} else {
+		printf("\n%-32s %8s %10s  %-32s %s\n", "RESOLVER", "VERSION", "NAMES", "HEARTBEAT", "STATE");
+	}
+	for (size_t i = 0; i < n_res; i++) {
+		const struct dnsrep_store_resolver *r = &res[i];
+		const char *state = r->heartbeat == 0 ? "silent"
+				  : r->version < version ? "behind" : "current";
+		trouble |= r->heartbeat != 0 && r->version < version;
+		if (json) {
+			dnsrep_buf_puts(&o, i ? ",{" : "{");
+			dnsrep_json_kv(&o, "id", r->id);
+			dnsrep_buf_puts(&o, ",");
+			dnsrep_json_kv(&o, "state", state);
+			json_num(&o, "version", (int64_t)r->version, 1);
+			json_num(&o, "names", (int64_t)r->names, 1);
+			json_num(&o, "loaded_at", r->loaded_at, 1);
+			json_num(&o, "heartbeat", r->heartbeat, 1);
+			dnsrep_buf_puts(&o, "}");
+			continue;
+		}
+		char hb[64];
+		when(r->heartbeat, hb, sizeof(hb));
+		printf("%-32s %8" PRIu64 " %10" PRIu64 "  %-32s %s\n", r->id, r->version, r->names, hb, state);
+	}
+	(void)now;
+	if (json) {
+		dnsrep_buf_puts(&o, "]}\n");
+		if (o.failed) {
+			fprintf(stderr, "dnsrepctl: out of memory\n");
+			goto out;
+		}
+		fwrite(o.data, 1, o.len, stdout);
+	}
+	rc = trouble ? 1 : 0;
+out:
+	dnsrep_buf_free(&o);
+	free(res);
+	dnsrep_store_free_names(names, n_names);
+	dnsrep_store_close(st);
+	dnsrep_config_free(cfg);
+	return rc;
+}
