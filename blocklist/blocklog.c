@@ -93,6 +93,9 @@ struct dnsrep_blocklog {
 	char *path;
 	char *resolver;
 	pthread_t thread;
+	/** A second destination for the lines; under mu. */
+	void (*sink)(void *ctx, const char *lines, size_t len);
+	void *sink_ctx;
 };
 
 /* ---- time ------------------------------------------------------------------------ */
@@ -388,6 +391,7 @@ static void blocklog_count_error(struct dnsrep_blocklog *log)
 static size_t blocklog_collect(struct dnsrep_blocklog *log)
 {
 	struct dnsrep_buf *b = &log->pend;
+	size_t fresh = b->len; /* where this batch's lines start, for the sink */
 	uint64_t dropped = atomic_load_explicit(&log->dropped, memory_order_relaxed);
 	if (dropped != log->dropped_logged && b->len < BLOCKLOG_PENDING_LIMIT) {
 		size_t start = b->len;
@@ -418,7 +422,24 @@ static size_t blocklog_collect(struct dnsrep_blocklog *log)
 	}
 	if (b->data)
 		b->data[b->len] = 0;
+	if (b->len > fresh) {
+		pthread_mutex_lock(&log->mu);
+		void (*sink)(void *, const char *, size_t) = log->sink;
+		void *ctx = log->sink_ctx;
+		pthread_mutex_unlock(&log->mu);
+		if (sink)
+			sink(ctx, b->data + fresh, b->len - fresh);
+	}
 	return got;
+}
+
+void dnsrep_blocklog_set_sink(struct dnsrep_blocklog *log,
+	void (*sink)(void *ctx, const char *lines, size_t len), void *ctx)
+{
+	pthread_mutex_lock(&log->mu);
+	log->sink = sink;
+	log->sink_ctx = ctx;
+	pthread_mutex_unlock(&log->mu);
 }
 
 /**

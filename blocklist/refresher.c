@@ -2,6 +2,15 @@
  * refresher.c — builds snapshots from the feeds and swaps them in, on a thread of
  * its own (see dnsrep/refresher.h).
  *
+ * Two sources.  Without Redis it watches the local feed files (file:// sources)
+ * every poll-interval.  With Redis it subscribes to the change notice and also
+ * polls the version every poll-interval in case a notice was missed; on a change
+ * it fetches only the feeds whose version moved.  While Redis is unreachable it
+ * retries with capped exponential backoff and says so once per change of state;
+ * blocking goes on from the current snapshot.  A feed missing from Redis (a Redis
+ * restarted without persistence) never replaces a non-empty blocklist; a feed the
+ * feeder published empty on purpose does.  After each poll it sends a heartbeat.
+ *
  * Each feed keeps the bytes of its last good version.  A rebuild takes, per
  * feed, the new bytes when they load cleanly and the last good bytes when they
  * do not, so one broken feed costs only its own update.  The whole snapshot is
@@ -10,6 +19,8 @@
  */
 #include "dnsrep/refresher.h"
 #include "dnsrep/load.h"
+#include "dnsrep/store.h"
+#include "dnsrep/store_config.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -29,6 +40,9 @@ struct feed_state {
 	char *good;              /**< the last good version's bytes, or NULL */
 	size_t good_len;
 	unsigned good_entries;
+	uint64_t redis_version;  /**< the Redis version of good (Redis mode) */
+	char redis_digest[65];   /**< and its digest: versions restart with an empty Redis */
+	int reported_missing;    /**< "not in Redis" said once */
 };
 
 struct dnsrep_refresher {
@@ -41,6 +55,19 @@ struct dnsrep_refresher {
 	pthread_cond_t wake;
 	int stop;                /**< under lock */
 	unsigned long swaps;     /**< under lock */
+	/* Redis mode */
+	int redis;                     /**< following Redis, not files */
+	struct dnsrep_store_opts so, po;  /**< redis:, and redis-primary: for writes */
+	char hostbuf[512], primarybuf[512];
+	struct dnsrep_store *cmd, *sub; /**< commands; the subscribed connection */
+	struct dnsrep_store *hb;        /**< heartbeats, to the primary */
+	int hb_down;                    /**< said so already */
+	uint64_t loaded_version;       /**< the Redis version of the current snapshot */
+	int64_t loaded_at;
+	uint32_t loaded_names;
+	unsigned backoff;              /**< seconds before the next connection attempt */
+	int down;                      /**< Redis was unreachable at the last attempt */
+	char down_reason[DNSREP_ERRLEN];
 };
 
 static void say(struct dnsrep_refresher *r, enum dnsrep_log_level level, const char *fmt, ...)
@@ -114,7 +141,7 @@ static int changed(struct feed_state *f)
  * bytes were taken.
  */
 static int load_feed(struct dnsrep_refresher *r, struct dnsrep_builder *b, struct feed_state *f,
-	char *fresh, size_t fresh_len)
+	char *fresh, size_t fresh_len, uint64_t fresh_version)
 {
 	struct dnsrep_load l;
 	struct dnsrep_feed_stats st;
@@ -124,7 +151,7 @@ static int load_feed(struct dnsrep_refresher *r, struct dnsrep_builder *b, struc
 	l.ctx = r;
 	if (fresh) {
 		if (dnsrep_load_data(b, &l, fresh, fresh_len, &st, err, sizeof(err)) == 0) {
-			if (st.entries == 0 && f->good_entries > 0) {
+			if (st.entries == 0 && f->good_entries > 0 && !r->redis) {
 				/* loaded, but a feed that suddenly lists nothing is far more
 				 * likely a truncated file than an intended change */
 				dnsrep_builder_feed_rollback(b);
@@ -135,6 +162,7 @@ static int load_feed(struct dnsrep_refresher *r, struct dnsrep_builder *b, struc
 				f->good = fresh;
 				f->good_len = fresh_len;
 				f->good_entries = st.entries;
+				f->redis_version = fresh_version;
 				say(r, DNSREP_INFO, "feed %s: %u entries (%u allow), %u lines rejected, format %s",
 				    f->cfg->name, st.entries, st.allows, st.rejected,
 				    dnsrep_format_name(st.format));
@@ -179,7 +207,7 @@ static struct dnsrep_snapshot *rebuild(struct dnsrep_refresher *r, int force, in
 				    f->cfg->name, err, f->good ? "" : " (there is none yet)");
 			}
 		}
-		load_feed(r, b, f, fresh, len);
+		load_feed(r, b, f, fresh, len, 0);
 	}
 	struct dnsrep_snapshot *s = dnsrep_builder_finish(b, 0, err, sizeof(err));
 	dnsrep_builder_free(b);
@@ -203,9 +231,234 @@ static void install(struct dnsrep_refresher *r, struct dnsrep_snapshot *s, int s
 		say(r, DNSREP_WARN, "%s (blocking goes on; only the last-known-good copy is stale)", err);
 }
 
-static void *run(void *arg)
+/** Wait up to ms for stop; returns 1 when stopping. */
+static int nap(struct dnsrep_refresher *r, long ms)
 {
-	struct dnsrep_refresher *r = arg;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&r->lock);
+	while (!r->stop && pthread_cond_timedwait(&r->wake, &r->lock, &until) == 0)
+		;
+	int stop = r->stop;
+	pthread_mutex_unlock(&r->lock);
+	return stop;
+}
+
+static int stopping(struct dnsrep_refresher *r)
+{
+	pthread_mutex_lock(&r->lock);
+	int stop = r->stop;
+	pthread_mutex_unlock(&r->lock);
+	return stop;
+}
+
+/* ---- following Redis -------------------------------------------------------- */
+
+static void redis_drop(struct dnsrep_refresher *r)
+{
+	dnsrep_store_close(r->cmd);
+	dnsrep_store_close(r->sub);
+	r->cmd = r->sub = NULL;
+}
+
+/** Note that Redis is unreachable; said once when it goes away, not per attempt. */
+static void redis_down(struct dnsrep_refresher *r, const char *why)
+{
+	redis_drop(r);
+	if (!r->down)
+		say(r, DNSREP_ERR, "%s; blocking goes on from the current blocklist, retrying", why);
+	r->down = 1;
+	snprintf(r->down_reason, sizeof(r->down_reason), "%s", why);
+}
+
+/** Connect both connections; 0, or -1 (reported). */
+static int redis_connect(struct dnsrep_refresher *r)
+{
+	char err[DNSREP_ERRLEN];
+	r->cmd = dnsrep_store_connect(&r->so, err, sizeof(err));
+	if (r->cmd)
+		r->sub = dnsrep_store_connect(&r->so, err, sizeof(err));
+	if (!r->cmd || !r->sub || dnsrep_store_subscribe(r->sub, err, sizeof(err)) < 0) {
+		redis_down(r, err);
+		return -1;
+	}
+	if (r->down)
+		say(r, DNSREP_INFO, "Redis is reachable again");
+	r->down = 0;
+	r->backoff = 0;
+	return 0;
+}
+
+/**
+ * Tell Redis (the primary) which version this resolver runs.  A failure here costs
+ * only the heartbeat: the feeds are read on other connections.
+ */
+static void redis_heartbeat(struct dnsrep_refresher *r)
+{
+	char err[DNSREP_ERRLEN];
+	if (!r->o.resolver_id)
+		return;
+	if (!r->hb && !(r->hb = dnsrep_store_connect(&r->po, err, sizeof(err))))
+		goto failed;
+	if (dnsrep_store_heartbeat(r->hb, r->o.resolver_id, r->loaded_version, r->loaded_names,
+				   r->loaded_at, 3 * r->o.cfg->poll_interval + 10, err, sizeof(err)) < 0)
+		goto failed;
+	if (r->hb_down)
+		say(r, DNSREP_INFO, "heartbeats reach Redis again");
+	r->hb_down = 0;
+	return;
+failed:
+	dnsrep_store_close(r->hb);
+	r->hb = NULL;
+	if (!r->hb_down)
+		say(r, DNSREP_WARN, "heartbeat: %s (dnsrepctl status will not show this resolver "
+		    "as current)", err);
+	r->hb_down = 1;
+}
+
+/**
+ * Bring the blocklist up to Redis: fetch the feeds whose version moved, rebuild,
+ * install.  Returns -1 when Redis failed (the connections are dropped).
+ */
+static int redis_sync(struct dnsrep_refresher *r, int force, int check_all)
+{
+	char err[DNSREP_ERRLEN];
+	uint64_t version;
+	if (dnsrep_store_version(r->cmd, &version, err, sizeof(err)) < 0) {
+		redis_down(r, err);
+		return -1;
+	}
+	/* after a reconnect every feed is checked: a Redis that restarted counts its
+	 * versions from 1 again, so an equal number proves nothing */
+	if (!force && !check_all && version == r->loaded_version)
+		return 0;
+	char **fresh = calloc(r->n_feeds ? r->n_feeds : 1, sizeof(*fresh));
+	size_t *fresh_len = calloc(r->n_feeds ? r->n_feeds : 1, sizeof(*fresh_len));
+	uint64_t *fresh_version = calloc(r->n_feeds ? r->n_feeds : 1, sizeof(*fresh_version));
+	int rc = 0, missing = 0, moved = 0;
+	if (!fresh || !fresh_len || !fresh_version) {
+		say(r, DNSREP_ERR, "out of memory reading Redis");
+		rc = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < r->n_feeds; i++) {
+		struct feed_state *f = &r->feeds[i];
+		struct dnsrep_store_feedmeta m;
+		int have = dnsrep_store_feedmeta(r->cmd, f->cfg->name, &m, err, sizeof(err));
+		if (have < 0) {
+			redis_down(r, err);
+			rc = -1;
+			goto out;
+		}
+		if (!have) {
+			missing++;
+			if (!f->reported_missing)
+				say(r, DNSREP_WARN, "feed %s is not in Redis (not synced yet, or Redis "
+				    "lost it)", f->cfg->name);
+			f->reported_missing = 1;
+			continue;
+		}
+		f->reported_missing = 0;
+		if (m.version == f->redis_version && strcmp(m.digest, f->redis_digest) == 0 && f->good)
+			continue;
+		snprintf(f->redis_digest, sizeof(f->redis_digest), "%s", m.digest);
+		int got = dnsrep_store_get_feed(r->cmd, f->cfg->name, &fresh[i], &fresh_len[i],
+						&fresh_version[i], err, sizeof(err));
+		if (got < 0) {
+			redis_down(r, err);
+			rc = -1;
+			goto out;
+		}
+		if (got == 0) { /* gone between the two reads: next time */
+			missing++;
+			continue;
+		}
+		moved++;
+	}
+	const struct dnsrep_snapshot *cur = dnsrep_current_peek(r->o.current);
+	if (missing && cur && dnsrep_snapshot_names(cur) > 0 && !moved) {
+		/* an empty or half-empty Redis must not replace a working blocklist */
+		r->loaded_version = version;
+		goto out;
+	}
+	if (!moved && !force) {
+		r->loaded_version = version;
+		goto out;
+	}
+	struct dnsrep_builder *b = dnsrep_builder_new();
+	if (!b) {
+		say(r, DNSREP_ERR, "out of memory building a snapshot");
+		goto out;
+	}
+	for (size_t i = 0; i < r->n_feeds; i++) {
+		load_feed(r, b, &r->feeds[i], fresh[i], fresh_len[i], fresh_version[i]);
+		fresh[i] = NULL; /* load_feed took it */
+	}
+	struct dnsrep_snapshot *s = dnsrep_builder_finish(b, version, err, sizeof(err));
+	dnsrep_builder_free(b);
+	if (!s) {
+		say(r, DNSREP_ERR, "cannot build a snapshot: %s", err);
+		goto out;
+	}
+	r->loaded_version = version;
+	r->loaded_names = dnsrep_snapshot_names(s);
+	r->loaded_at = (int64_t)time(NULL);
+	install(r, s, 1);
+	say(r, DNSREP_INFO, "new blocklist in place: %u names, Redis version %llu%s",
+	    r->loaded_names, (unsigned long long)version,
+	    missing ? " (some feeds not in Redis: their last good versions kept)" : "");
+	redis_heartbeat(r);
+out:
+	for (size_t i = 0; fresh && i < r->n_feeds; i++)
+		free(fresh[i]);
+	free(fresh);
+	free(fresh_len);
+	free(fresh_version);
+	return rc;
+}
+
+static void run_redis(struct dnsrep_refresher *r)
+{
+	long waited = 0, poll_ms = (long)r->o.cfg->poll_interval * 1000;
+	while (!stopping(r)) {
+		if (!r->cmd) {
+			if (r->backoff && nap(r, (long)r->backoff * 1000))
+				return;
+			r->backoff = r->backoff ? (r->backoff * 2 > 60 ? 60 : r->backoff * 2) : 1;
+			if (redis_connect(r) < 0)
+				continue;
+			if (redis_sync(r, 0, 1) < 0)
+				continue;
+			redis_heartbeat(r);
+			waited = 0;
+		}
+		/* short waits, so that deinit never waits long for this thread */
+		uint64_t v;
+		char err[DNSREP_ERRLEN];
+		int ch = dnsrep_store_wait_change(r->sub, 500, &v, err, sizeof(err));
+		if (ch < 0) {
+			redis_down(r, err);
+			continue;
+		}
+		waited += 500;
+		if (ch == 0 && waited < poll_ms)
+			continue;
+		waited = 0;
+		if (redis_sync(r, 0, 0) == 0)
+			redis_heartbeat(r);
+	}
+}
+
+/* ---- watching files ----------------------------------------------------------- */
+
+static void run_files(struct dnsrep_refresher *r)
+{
 	pthread_mutex_lock(&r->lock);
 	while (!r->stop) {
 		struct timespec until;
@@ -230,6 +483,15 @@ static void *run(void *arg)
 		pthread_mutex_lock(&r->lock);
 	}
 	pthread_mutex_unlock(&r->lock);
+}
+
+static void *run(void *arg)
+{
+	struct dnsrep_refresher *r = arg;
+	if (r->redis)
+		run_redis(r);
+	else
+		run_files(r);
 	return NULL;
 }
 
@@ -249,11 +511,19 @@ struct dnsrep_refresher *dnsrep_refresher_start(const struct dnsrep_refresher_op
 	pthread_condattr_init(&ca);
 	pthread_cond_init(&r->wake, &ca);
 	pthread_condattr_destroy(&ca);
+	r->redis = o->cfg->redis != NULL;
+	if (r->redis && (dnsrep_store_opts_from_config(&r->so, o->cfg, r->hostbuf, sizeof(r->hostbuf),
+						       err, errlen) < 0 ||
+			 dnsrep_store_primary_opts_from_config(&r->po, o->cfg, r->primarybuf,
+							       sizeof(r->primarybuf), err, errlen) < 0)) {
+		dnsrep_refresher_stop(r);
+		return NULL;
+	}
 	for (size_t i = 0; i < r->n_feeds; i++) {
 		struct feed_state *f = &r->feeds[i];
 		f->cfg = &o->cfg->feeds[i];
-		f->path = dnsrep_load_local_path(f->cfg->source);
-		if (!f->path)
+		f->path = r->redis ? NULL : dnsrep_load_local_path(f->cfg->source);
+		if (!f->path && !r->redis)
 			say(r, DNSREP_WARN, "feed %s: %s is not a local file; without Redis only "
 			    "file:// sources are read", f->cfg->name, f->cfg->source);
 	}
@@ -269,7 +539,12 @@ struct dnsrep_refresher *dnsrep_refresher_start(const struct dnsrep_refresher_op
 		say(r, DNSREP_INFO, "%s: starting without it", lerr);
 	}
 
-	/* 2. the feeds as they are now */
+	/* 2. the feeds as they are now: from Redis, if it answers in time */
+	if (r->redis) {
+		if (redis_connect(r) == 0 && redis_sync(r, saved == NULL, 1) == 0)
+			redis_heartbeat(r);
+		goto watch;
+	}
 	int any;
 	struct dnsrep_snapshot *s = rebuild(r, 1, &any);
 	if (s) {
@@ -289,6 +564,7 @@ struct dnsrep_refresher *dnsrep_refresher_start(const struct dnsrep_refresher_op
 	}
 
 	/* 3. watch */
+watch:
 	if (pthread_create(&r->thread, NULL, run, r) != 0) {
 		snprintf(err, errlen, "cannot start the refresher thread");
 		dnsrep_refresher_stop(r);
@@ -309,6 +585,8 @@ void dnsrep_refresher_stop(struct dnsrep_refresher *r)
 		pthread_mutex_unlock(&r->lock);
 		pthread_join(r->thread, NULL);
 	}
+	redis_drop(r);
+	dnsrep_store_close(r->hb);
 	for (size_t i = 0; i < r->n_feeds; i++)
 		free(r->feeds[i].good);
 	free(r->feeds);

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dnsrep/store_config.h"
 #include "dnsrep/version.h"
 #include "module.h"
 
@@ -68,7 +69,8 @@ static void module_free(struct dnsrep_module *mod)
 	if (!mod)
 		return;
 	dnsrep_refresher_stop(mod->refresher);
-	dnsrep_blocklog_close(mod->log);
+	dnsrep_blocklog_close(mod->log);      /* stops the writer, the stream's only user */
+	dnsrep_logstream_free(mod->stream);
 	dnsrep_current_free(mod->current);
 	dnsrep_config_free(mod->cfg);
 	free(mod);
@@ -107,6 +109,17 @@ int init(struct module_env *env, int id)
 		module_free(mod);
 		return 0;
 	}
+	if (mod->cfg->redis && mod->cfg->redis_stream) {
+		if (dnsrep_store_primary_opts_from_config(&mod->stream_opts, mod->cfg, mod->stream_host,
+						  sizeof(mod->stream_host), err, sizeof(err)) < 0 ||
+		    !(mod->stream = dnsrep_logstream_new(&mod->stream_opts, mod->cfg->redis_stream_maxlen,
+							 on_msg, mod))) {
+			log_err("dnsrep: block log stream: %s", mod->stream ? "out of memory" : err);
+			module_free(mod);
+			return 0;
+		}
+		dnsrep_blocklog_set_sink(mod->log, dnsrep_logstream_sink, mod->stream);
+	}
 	mod->current = dnsrep_current_new();
 	if (!mod->current) {
 		log_err("dnsrep: out of memory");
@@ -115,7 +128,8 @@ int init(struct module_env *env, int id)
 	}
 	de->dyn_env = mod;
 	struct dnsrep_refresher_opts ro = { .cfg = mod->cfg, .current = mod->current,
-					    .on_swap = on_swap, .on_msg = on_msg, .ctx = mod };
+					    .on_swap = on_swap, .on_msg = on_msg, .ctx = mod,
+					    .resolver_id = mod->resolver_id };
 	mod->refresher = dnsrep_refresher_start(&ro, err, sizeof(err));
 	if (!mod->refresher) {
 		log_err("dnsrep: %s", err);

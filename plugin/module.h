@@ -10,7 +10,9 @@
 #include "dnsrep/blocklog.h"
 #include "dnsrep/config.h"
 #include "dnsrep/current.h"
+#include "dnsrep/logstream.h"
 #include "dnsrep/refresher.h"
+#include "dnsrep/store.h"
 #include "dnsrep/snapshot.h"
 
 struct module_env;
@@ -26,6 +28,9 @@ struct dnsrep_module {
 	struct dnsrep_current *current;    /**< the snapshot resolver threads match against */
 	struct dnsrep_blocklog *log;       /**< the block log */
 	struct dnsrep_refresher *refresher;/**< keeps current up to date */
+	struct dnsrep_store_opts stream_opts; /**< where the block log stream goes */
+	char stream_host[512];
+	struct dnsrep_logstream *stream;   /**< the block log's Redis stream, or NULL */
 };
 
 /** What to answer for a blocked lookup, and why. */

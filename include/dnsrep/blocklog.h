@@ -98,6 +98,17 @@ struct dnsrep_blocklog *dnsrep_blocklog_open(const char *path, const char *resol
  */
 int dnsrep_blocklog_push(struct dnsrep_blocklog *log, const struct dnsrep_log_record *r);
 
+/**
+ * Also hand every batch of formatted lines (complete lines, each ending in a
+ * newline) to sink, on the writer thread, after they are formatted and before they
+ * are written to the file: e.g. to append them to a Redis stream.  The sink may be
+ * slow (only the writer waits; producers never do) but must not keep failing
+ * slowly: it should back off on its own.  Set it before records are pushed; NULL
+ * removes it.
+ */
+void dnsrep_blocklog_set_sink(struct dnsrep_blocklog *log,
+	void (*sink)(void *ctx, const char *lines, size_t len), void *ctx);
+
 /** Records dropped so far because the queue was full. */
 uint64_t dnsrep_blocklog_dropped(const struct dnsrep_blocklog *log);
 

@@ -3,10 +3,11 @@
  *
  * At start it installs the last-known-good snapshot file (so blocking works from
  * the first query), then builds from the feeds and installs that.  Its thread
- * then watches the feeds (now: local files named by file:// sources, checked
- * every poll-interval) and, when one changes, builds a new snapshot, swaps it
- * in, tells the caller (which flushes newly blocked names from the resolver's
- * caches), writes the snapshot file, and frees the old snapshot.
+ * then watches the feeds — in Redis (the change notice, and the version polled
+ * every poll-interval), or without Redis the local files named by file://
+ * sources — and, when one changes, builds a new snapshot, swaps it in, tells the
+ * caller (which flushes newly blocked names from the resolver's caches), writes
+ * the snapshot file, and frees the old snapshot.
  *
  * A feed that fails to load (unreadable, rejected by the parser, or suddenly
  * empty) keeps its last good version: a broken feed never empties the blocklist.
@@ -39,6 +40,7 @@ struct dnsrep_refresher_opts {
 	dnsrep_swap_fn on_swap;          /**< or NULL */
 	dnsrep_msg_fn on_msg;            /**< or NULL */
 	void *ctx;                       /**< for the callbacks */
+	const char *resolver_id;         /**< names this resolver in its Redis heartbeats, or NULL */
 };
 
 struct dnsrep_refresher;
