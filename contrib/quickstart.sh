@@ -3,15 +3,20 @@
 #
 # Installs the packages it needs, builds Unbound (the distribution's source, with
 # dynlib) and dnsrep, writes a working directory with unbound.conf and dnsrep.conf,
-# and runs Unbound with the plugin in the foreground on 127.0.0.1 port 5335 (the
-# port Pi-hole's Unbound guide uses).  Stop it with Ctrl-C.
+# starts a local redis-server (loopback, a generated password), syncs the bundled
+# seized-domain feed into it with `dnsrepctl sync`, and runs Unbound with the
+# plugin following Redis in the foreground on 127.0.0.1 port 5335 (the port
+# Pi-hole's Unbound guide uses).  Stop it with Ctrl-C.
 #
-# Usage: contrib/quickstart.sh [--port N] [--dir DIR] [--forward ADDR] [--include FILE] [--no-build]
+# Usage: contrib/quickstart.sh [--port N] [--dir DIR] [--forward ADDR] [--include FILE]
+#                              [--redis-port N] [--no-redis] [--no-build]
 #   --port N        listen on 127.0.0.1 port N                (default 5335)
 #   --dir DIR       working directory: configs, logs          (default build/quickstart)
 #   --forward ADDR  forward all queries to ADDR instead of recursing from the root
 #                   (for networks that block outgoing DNS; e.g. 9.9.9.9)
 #   --include FILE  add `include: FILE` to the generated unbound.conf
+#   --redis-port N  the local redis-server's port               (default 6385)
+#   --no-redis      no Redis: the plugin reads the feed file itself
 #   --no-build      use what is built already (build/unbound, build/release)
 #   UNBOUND_PREFIX and DNSREP_BUILD override where those are.
 set -eu
@@ -22,6 +27,8 @@ dir="$top/build/quickstart"
 forward=""
 include=""
 build=yes
+redis_port=6385
+use_redis=yes
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port=$2; shift 2 ;;
@@ -29,6 +36,8 @@ while [ $# -gt 0 ]; do
     --forward) forward=$2; shift 2 ;;
     --include) include=$2; shift 2 ;;
     --no-build) build=no; shift ;;
+    --redis-port) redis_port=$2; shift 2 ;;
+    --no-redis) use_redis=no; shift ;;
     -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "quickstart: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -39,10 +48,12 @@ bdir=${DNSREP_BUILD:-$top/build/release}
 
 if [ "$build" = yes ]; then
   "$top/contrib/install-deps.sh" build
-  if ! command -v dig >/dev/null 2>&1; then
-    say "installing bind9-dnsutils (dig)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q bind9-dnsutils >&2
-  fi
+  for tool in dig:bind9-dnsutils redis-server:redis-server redis-cli:redis-tools; do
+    if ! command -v "${tool%%:*}" >/dev/null 2>&1; then
+      say "installing ${tool#*:}"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${tool#*:}" >&2
+    fi
+  done
   if ! dpkg-query -W -f='${Status}' dns-root-data 2>/dev/null | grep -q 'ok installed'; then
     say "installing dns-root-data (the root trust anchor)"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q dns-root-data >&2
@@ -72,6 +83,14 @@ if [ -f /usr/share/dns/root.key ]; then
   anchor="auto-trust-anchor-file: \"$dir/root.key\""
 fi
 
+redis_lines=""
+if [ "$use_redis" = yes ]; then
+  # a password of its own, readable only by this user
+  [ -f "$dir/redis.pass" ] || (umask 077; od -An -tx1 -N16 /dev/urandom | tr -d ' \n' > "$dir/redis.pass")
+  redis_lines="  redis: 127.0.0.1:$redis_port
+  redis-password: \"$(cat "$dir/redis.pass")\"
+  redis-stream: yes"
+fi
 cat > "$dir/dnsrep.conf" <<EOF
 # dnsrep.conf written by contrib/quickstart.sh; see the README's configuration reference.
 dnsrep:
@@ -79,6 +98,7 @@ dnsrep:
   log-file: "$dir/dnsrep-blocks.jsonl"
   snapshot-file: "$dir/dnsrep.snapshot"
   poll-interval: 5s
+$redis_lines
 feed:
   name: dprk-it-fronts
   source: "file://$top/contrib/feeds/dprk-it-fronts.csv"
@@ -118,9 +138,25 @@ EOF
 
 "$prefix/sbin/unbound-checkconf" "$dir/unbound.conf" >&2
 export DNSREP_CONF="$dir/dnsrep.conf"
+redis_pid=""
+if [ "$use_redis" = yes ]; then
+  (umask 077; printf 'port %s\nbind 127.0.0.1\nrequirepass %s\ndir %s\nsave ""\nappendonly yes\nlogfile %s/redis.log\n' \
+    "$redis_port" "$(cat "$dir/redis.pass")" "$dir" "$dir" > "$dir/redis.conf")
+  redis-server "$dir/redis.conf" &
+  redis_pid=$!
+  i=0
+  until redis-cli -p "$redis_port" -a "$(cat "$dir/redis.pass")" --no-auth-warning ping 2>/dev/null | grep -q PONG; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || { say "redis-server did not start (see $dir/redis.log)"; exit 1; }
+    sleep 0.1
+  done
+  say "redis-server on 127.0.0.1 port $redis_port (password in $dir/redis.pass)"
+  say "syncing the bundled feed into Redis:"
+  "$bdir/dnsrepctl" sync --config "$dir/dnsrep.conf" || { say "dnsrepctl sync failed"; kill "$redis_pid"; exit 1; }
+fi
 "$prefix/sbin/unbound" -d -c "$dir/unbound.conf" &
 pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; exit 0' INT TERM
+trap 'kill "$pid" $redis_pid 2>/dev/null; wait "$pid" 2>/dev/null; exit 0' INT TERM
 i=0
 until dig +time=1 +tries=1 -p "$port" @127.0.0.1 silverstarchina.com >/dev/null 2>&1; do
   i=$((i + 1))
@@ -139,5 +175,6 @@ tail -n 1 "$dir/dnsrep-blocks.jsonl"
 echo
 say "query it:  dig @127.0.0.1 -p $port debian.org"
 say "review:    $bdir/dnsrepctl report $dir/dnsrep-blocks.jsonl"
+[ "$use_redis" = no ] || say "status:    $bdir/dnsrepctl status --config $dir/dnsrep.conf"
 say "stop it:   Ctrl-C"
 wait "$pid"

@@ -225,3 +225,52 @@ it_dnsrep_conf() {
     [ $# -lt 2 ] || printf '%s\n' "$2"
   } > "$1"
 }
+
+# ---- Redis and HTTP ------------------------------------------------------------------
+REDIS_PASSWORD="it-$$-secret"
+
+# it_start_redis NAME PORT [EXTRA_CONFIG_LINES]: a redis-server with a password on
+# loopback, no persistence; sets redis_pid.
+it_start_redis() {
+  rname=$1 rport=$2
+  {
+    printf 'port %s\nbind 127.0.0.1\nrequirepass %s\nmasterauth %s\n' "$rport" "$REDIS_PASSWORD" "$REDIS_PASSWORD"
+    printf 'save ""\nappendonly no\ndir %s\ndaemonize no\nlogfile %s/%s.redis.log\n' "$it_dir" "$it_dir" "$rname"
+    [ $# -lt 3 ] || printf '%s\n' "$3"
+  } > "$it_dir/$rname.redis.conf"
+  redis-server "$it_dir/$rname.redis.conf" > /dev/null 2>&1 &
+  redis_pid=$!
+  it_pids="$it_pids $redis_pid"
+  i=0
+  until redis-cli -p "$rport" -a "$REDIS_PASSWORD" --no-auth-warning ping 2>/dev/null | grep -q PONG; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || { echo "Bail out! redis-server $rname did not answer on $rport"; exit 1; }
+    sleep 0.1
+  done
+}
+
+# it_redis PORT ARGS...: redis-cli with the password.
+it_redis() { rp=$1; shift; redis-cli -p "$rp" -a "$REDIS_PASSWORD" --no-auth-warning "$@"; }
+
+# it_start_httpd DIR: the tests' HTTP server on a free port serving DIR; sets httpd_port.
+it_start_httpd() {
+  httpd_port=$(it_ports 1 | tr -d ' ')
+  "$top_builddir/tests/service/httpd" "$httpd_port" "$1" > "$it_dir/httpd.out" 2> "$it_dir/httpd.log" &
+  it_pids="$it_pids $!"
+  i=0
+  until curl -s -o /dev/null "http://127.0.0.1:$httpd_port/" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || { echo "Bail out! the test HTTP server did not answer"; exit 1; }
+    sleep 0.1
+  done
+}
+
+# it_wait_log FILE TEXT COUNT: wait (30 s at most) until FILE holds COUNT lines with TEXT.
+it_wait_log() {
+  i=0
+  while [ "$(grep -c "$2" "$1" 2>/dev/null)" -lt "$3" ]; do
+    i=$((i + 1))
+    [ $i -lt 300 ] || return 1
+    sleep 0.1
+  done
+}
