@@ -7,6 +7,7 @@
 #include "dnsrep/version.h"
 #include "dnsrepctl.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,6 +42,8 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* a Redis or HTTP peer that closes its side must be an error, not a kill */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -64,6 +67,8 @@ int main(int argc, char **argv)
 		return dnsrepctl_sync(argc - 1, argv + 1);
 	if (strcmp(cmd, "status") == 0)
 		return dnsrepctl_status(argc - 1, argv + 1);
+	if (strcmp(cmd, "variants") == 0)
+		return dnsrepctl_variants(argc - 1, argv + 1);
 	fprintf(stderr, "dnsrepctl: unknown command '%s' (see dnsrepctl --help)\n", cmd);
 	return 2;
 }

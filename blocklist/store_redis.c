@@ -30,6 +30,8 @@
  * - hiredis writes with write(2): a peer that closed the connection raises SIGPIPE.
  *   A library must not change the process' signal dispositions, so programs using
  *   this file ignore SIGPIPE (Unbound does already).
+ * - A connection is used by one thread at a time (the refresher keeps one for
+ *   commands and one subscribed).
  *
  * No global mutable state: everything lives in struct dnsrep_store.  Nothing is
  * printed; errors go to the caller's buffer as "redis HOST:PORT: reason" (or

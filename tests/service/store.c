@@ -896,6 +896,14 @@ static void test_wrong_types(void **state)
 	redisFree(c);
 }
 
+/* A test that hangs fails: SIGALRM ends the program (and store.test with it). */
+static int arm_watchdog(void **state)
+{
+	(void)state;
+	alarm(60);
+	return 0;
+}
+
 int main(void)
 {
 	const char *port = getenv("REDIS_PORT");
@@ -911,24 +919,24 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN); /* hiredis writes with write(2): see store_redis.c */
 
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_connect_password),
-		cmocka_unit_test(test_connect_wrong_password),
-		cmocka_unit_test(test_connect_without_password),
-		cmocka_unit_test(test_connect_unix_socket),
-		cmocka_unit_test(test_connect_acl_user),
-		cmocka_unit_test(test_connect_refused),
-		cmocka_unit_test(test_publish_roundtrip),
-		cmocka_unit_test(test_publish_20mb),
-		cmocka_unit_test(test_publish_atomic),
-		cmocka_unit_test(test_change_notice),
-		cmocka_unit_test(test_wait_change_timeout),
-		cmocka_unit_test(test_wait_change_server_kills),
-		cmocka_unit_test(test_command_timeout),
-		cmocka_unit_test(test_record_error),
-		cmocka_unit_test(test_heartbeat_resolvers),
-		cmocka_unit_test(test_log_stream),
-		cmocka_unit_test(test_prefix_isolation),
-		cmocka_unit_test(test_wrong_types),
+		cmocka_unit_test_setup(test_connect_password, arm_watchdog),
+		cmocka_unit_test_setup(test_connect_wrong_password, arm_watchdog),
+		cmocka_unit_test_setup(test_connect_without_password, arm_watchdog),
+		cmocka_unit_test_setup(test_connect_unix_socket, arm_watchdog),
+		cmocka_unit_test_setup(test_connect_acl_user, arm_watchdog),
+		cmocka_unit_test_setup(test_connect_refused, arm_watchdog),
+		cmocka_unit_test_setup(test_publish_roundtrip, arm_watchdog),
+		cmocka_unit_test_setup(test_publish_20mb, arm_watchdog),
+		cmocka_unit_test_setup(test_publish_atomic, arm_watchdog),
+		cmocka_unit_test_setup(test_change_notice, arm_watchdog),
+		cmocka_unit_test_setup(test_wait_change_timeout, arm_watchdog),
+		cmocka_unit_test_setup(test_wait_change_server_kills, arm_watchdog),
+		cmocka_unit_test_setup(test_command_timeout, arm_watchdog),
+		cmocka_unit_test_setup(test_record_error, arm_watchdog),
+		cmocka_unit_test_setup(test_heartbeat_resolvers, arm_watchdog),
+		cmocka_unit_test_setup(test_log_stream, arm_watchdog),
+		cmocka_unit_test_setup(test_prefix_isolation, arm_watchdog),
+		cmocka_unit_test_setup(test_wrong_types, arm_watchdog),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
