@@ -1,0 +1,1374 @@
+/*
+ * lookalike.c — lookalikes of protected names (see dnsrep/lookalike.h).
+ *
+ * What: an index over the protected registrable domains that answers, for a
+ * query name, "is its registrable domain a sibling of a protected one?" by five
+ * techniques (tld-swap, homoglyph, typo, affix, contains), in that order.
+ *
+ * How: every question is turned into exact hash lookups, so a check costs a few
+ * dozen probes whatever the number of protected names:
+ *
+ *   label      each distinct protected label (the leftmost label of the
+ *              registrable domain): tld-swap, and the remainders of affix
+ *   skeleton   each distinct confusable skeleton of a label: homoglyph
+ *   deletions  every 1-deletion variant of the labels of at least min_len (and
+ *              the 2-deletion variants of the labels of at least
+ *              two_edit_min_len when two_edits is on): typo, after the
+ *              symmetric-deletion idea of SymSpell — a query's own deletion
+ *              variants meet a protected label's when the two are one (two)
+ *              edits apart; every candidate is then verified with the real
+ *              Damerau-Levenshtein distance (optimal string alignment)
+ *   gram       one min_len-gram of each label of at least min_len, the rarest
+ *              of its grams among all labels (counted in a sketch at finish): a
+ *              protected label that occurs inside the query label has that gram
+ *              at some position of it, and the query's grams are all looked up;
+ *              candidates are verified by comparing the label at each position
+ *              (a full n-gram index would cost a key per position and find
+ *              nothing more; the rarest gram keeps candidate lists short when
+ *              many labels share words)
+ *   domain     each protected registrable domain: a query for a protected
+ *              domain (or below it) is no lookalike
+ *
+ * All of them are keys in ONE open-addressing table of {32-bit fingerprint,
+ * entry} slots (the key's kind is mixed into its hash), linear probing, sized at
+ * finish for the keys it will hold (no power of two, so no wasted half).  A key
+ * may have several slots (a deletion variant shared by several labels): a probe
+ * visits every slot with its fingerprint until an empty one.  In front of the
+ * table sits a blocked Bloom filter (one 64-bit word per key, 3 bits, 12 bits per
+ * key): the common query, no lookalike, is answered mostly from the filter, whose
+ * words are all prefetched before the first is tested.  The label hashes are
+ * polynomial (mod 2^64), so that the hash of every deletion variant and every
+ * gram of a query label comes from its prefix hashes in O(1).
+ *
+ * A deletion variant or gram shared by more than MAX_PER_KEY labels keeps only
+ * the first MAX_PER_KEY (a label is still found through its other variants);
+ * protected domains and labels are never dropped.  Memory: about 250 bytes per
+ * protected name (1M generated names; tests/bench/bench_lookalike), about five
+ * times that with two_edits, whose 2-deletion variants grow with the square of
+ * the label's length.
+ *
+ * A check allocates nothing and takes no lock: the query's registrable domain
+ * comes from a struct dnsrep_name on the stack, and everything else is stack
+ * buffers of at most a label's size.
+ *
+ * Skeletons: lower case, hyphens dropped, ASCII look-alikes folded to one
+ * member of each class (0->o; 1, i->l; rn->m; vv->w; cl->d), and an xn-- label
+ * decoded (our own RFC 3492 decoder: libidn2's decoder is not public API, and
+ * its idn2_to_unicode_* allocate) with each character mapped to a Latin
+ * skeleton through the curated table below: a subset of Unicode TR39's
+ * confusables.txt (Cyrillic, Greek, Armenian look-alikes, full-width forms)
+ * plus Latin letters with marks folded to their base letter (TR39 keeps the
+ * marks; for domain names a mark is easily missed).  A library could do the
+ * Unicode part: ICU's uspoof_getSkeleton (libicu-dev) implements TR39 in full.
+ * It is not used because it allocates internally (UnicodeString), pulls in
+ * ICU's 30 MB data library for one function, maps to different canonical forms
+ * (m -> rn, and marks kept), and a check must stay allocation-free; the table
+ * covers the scripts that make convincing Latin lookalikes.  A character not in
+ * the table stays as it is (UTF-8), so it only matches itself.
+ */
+#include "dnsrep/lookalike.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- options and names ----------------------------------------------------------- */
+
+static const char *const default_affixes[] = {
+	"my", "the", "get", "go", "hub", "group", "app", "apps", "llc", "inc", "ltd",
+	"tech", "techs", "soft", "lab", "labs", "studio", "studios", "team", "global",
+	"online", "web", "net", "it", "io", "pro", "dev", "cloud", "hq", "co", "corp",
+	"official", "support", "login", "secure",
+};
+
+#define N_DEFAULT_AFFIXES (sizeof(default_affixes) / sizeof(default_affixes[0]))
+
+void dnsrep_lookalike_opts_init(struct dnsrep_lookalike_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->min_len = 6;
+	o->two_edits = 0;
+	o->two_edit_min_len = 10;
+	o->affixes = NULL;
+	o->n_affixes = 0;
+}
+
+const char *const *dnsrep_lookalike_default_affixes(size_t *n)
+{
+	if (n)
+		*n = N_DEFAULT_AFFIXES;
+	return default_affixes;
+}
+
+const char *dnsrep_lookalike_technique_name(enum dnsrep_technique t)
+{
+	switch (t) {
+	case DNSREP_LOOKALIKE_TLD_SWAP: return "tld-swap";
+	case DNSREP_LOOKALIKE_HOMOGLYPH: return "homoglyph";
+	case DNSREP_LOOKALIKE_TYPO: return "typo";
+	case DNSREP_LOOKALIKE_AFFIX: return "affix";
+	case DNSREP_LOOKALIKE_CONTAINS: return "contains";
+	case DNSREP_LOOKALIKE_NONE: break;
+	}
+	return "none";
+}
+
+/* ---- hashing ----------------------------------------------------------------------- */
+
+/** The base of the polynomial label hash (odd, so invertible mod 2^64). */
+#define POLY_B 0x9e3779b97f4a7c15ull
+
+/** What a key stands for; mixed into its hash so the kinds never meet. */
+enum key_kind { KEY_DOMAIN = 1, KEY_LABEL = 2, KEY_SKELETON = 3, KEY_GRAM = 4 };
+
+static inline uint64_t fmix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ull;
+	k ^= k >> 33;
+	return k;
+}
+
+/** The polynomial hash of n octets: sum of p[j] * B^(n-1-j). */
+static inline uint64_t poly(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0;
+	for (size_t i = 0; i < n; i++)
+		h = h * POLY_B + p[i];
+	return h;
+}
+
+/** The table key of a string of n octets with polynomial hash h. */
+static inline uint64_t key_of(uint64_t h, size_t n, enum key_kind kind)
+{
+	return fmix64(h + (uint64_t)n * 0xd6e8feb86659fd93ull + (uint64_t)kind * 0xa0761d6478bd642full);
+}
+
+/* ---- the index ----------------------------------------------------------------------- */
+
+/** A protected registrable domain: its wire name in the names arena, and its metadata. */
+struct la_ent {
+	uint32_t off;
+	uint32_t meta;
+};
+
+/** A table slot: the key's high 32 bits and the entry + 1 (0: empty). */
+struct la_slot {
+	uint32_t fp;
+	uint32_t ent;
+};
+
+/** Bits per key of the Bloom filter. */
+#define FILTER_BITS_PER_KEY 12
+/** Keys per 100 slots, at most. */
+#define TABLE_LOAD_PCT 70
+
+struct dnsrep_lookalike {
+	unsigned min_len;             /**< typo/affix/contains: protected labels this long */
+	unsigned gram;                /**< the gram length: min_len, at least 1 */
+	int two_edits;
+	unsigned two_edit_min_len;
+	const char *const *affixes;   /**< borrowed from the options */
+	uint8_t *affix_len;           /**< their lengths */
+	size_t n_affixes;
+	uint32_t *aff_first;          /**< affix indexes ordered by first octet */
+	uint32_t *aff_last;           /**< affix indexes ordered by last octet */
+	uint32_t first_at[257];       /**< aff_first[first_at[c] .. first_at[c+1]): first octet c */
+	uint32_t last_at[257];        /**< the same for the last octet */
+	uint8_t *names;               /**< wire names of the protected domains */
+	size_t names_len;
+	struct la_ent *ents;
+	uint32_t n;
+	struct la_slot *slots;
+	uint32_t cap;
+	uint64_t *filter;
+	uint32_t fwords;
+	uint64_t pw[DNSREP_LABEL_MAX + 2]; /**< POLY_B^i */
+};
+
+struct dnsrep_lookalike_builder {
+	struct dnsrep_lookalike_opts o;
+	uint8_t *names;
+	size_t names_len, names_cap;
+	struct la_ent *ents;
+	uint32_t n, ents_cap;
+	uint32_t *dedup;              /**< entry + 1 by domain hash; 0 empty */
+	uint32_t dmask;
+};
+
+static inline const uint8_t *ent_name(const struct dnsrep_lookalike *lk, uint32_t e)
+{
+	return lk->names + lk->ents[e].off;
+}
+
+/** The first slot a key probes: multiply-shift of its low half onto [0, cap). */
+static inline uint32_t slot_start(uint32_t cap, uint64_t key)
+{
+	return (uint32_t)(((uint64_t)(uint32_t)key * cap) >> 32);
+}
+
+/* The filter word comes from the key's high half and the bits from its low
+ * octets: keys are fmix64 outputs, every bit of which is well mixed. */
+static inline uint32_t filter_word(const struct dnsrep_lookalike *lk, uint64_t key)
+{
+	return (uint32_t)(((key >> 32) * lk->fwords) >> 32);
+}
+
+static inline uint64_t filter_bits(uint64_t key)
+{
+	return (1ull << (key & 63)) | (1ull << ((key >> 6) & 63)) | (1ull << ((key >> 12) & 63));
+}
+
+/** Whether a key may be in the table (0: certainly not). */
+static inline int filter_maybe(const struct dnsrep_lookalike *lk, uint64_t key)
+{
+	uint64_t bits = filter_bits(key);
+	return (lk->filter[filter_word(lk, key)] & bits) == bits;
+}
+
+static inline void filter_prefetch(const struct dnsrep_lookalike *lk, uint64_t key)
+{
+#if defined(__GNUC__)
+	__builtin_prefetch(&lk->filter[filter_word(lk, key)]);
+#else
+	(void)lk;
+	(void)key;
+#endif
+}
+
+/** Walks the slots of one key: init, then next() until it returns -1. */
+struct la_probe {
+	uint64_t key;
+	uint32_t i;
+	uint32_t fp;
+};
+
+static inline void probe_init(const struct dnsrep_lookalike *lk, struct la_probe *p, uint64_t key)
+{
+	p->key = key;
+	p->i = slot_start(lk->cap, key);
+	p->fp = (uint32_t)(key >> 32);
+}
+
+/** The next entry whose slot carries the key's fingerprint, or -1. */
+static inline int64_t probe_next(const struct dnsrep_lookalike *lk, struct la_probe *p)
+{
+	for (;;) {
+		const struct la_slot *s = &lk->slots[p->i];
+		if (s->ent == 0)
+			return -1;
+		if (++p->i == lk->cap)
+			p->i = 0;
+		if (s->fp == p->fp)
+			return (int64_t)s->ent - 1;
+	}
+}
+
+/**
+ * Put a key's slot for entry e.  With limit > 0, a key that already has limit
+ * slots gets no more (the entry is then not found through this key): a variant
+ * or gram shared by very many labels would make every probe that meets it walk
+ * them all.
+ */
+static void table_place(struct dnsrep_lookalike *lk, uint64_t key, uint32_t e, unsigned limit)
+{
+	uint32_t i = slot_start(lk->cap, key), fp = (uint32_t)(key >> 32);
+	unsigned same = 0;
+	while (lk->slots[i].ent != 0) {
+		if (lk->slots[i].fp == fp && ++same == limit && limit > 0)
+			return;
+		if (++i == lk->cap)
+			i = 0;
+	}
+	lk->slots[i].fp = fp;
+	lk->slots[i].ent = e + 1;
+	lk->filter[filter_word(lk, key)] |= filter_bits(key);
+}
+
+/* ---- edit distance ------------------------------------------------------------------ */
+
+/**
+ * The optimal-string-alignment distance (Damerau-Levenshtein with adjacent
+ * transpositions, no substring edited twice) of a and b, or k + 1 when it is
+ * over k.  Both at most DNSREP_LABEL_MAX octets.
+ */
+static unsigned osa_distance(const uint8_t *a, unsigned n, const uint8_t *b, unsigned m, unsigned k)
+{
+	if ((n > m ? n - m : m - n) > k)
+		return k + 1;
+	unsigned r0[DNSREP_LABEL_MAX + 1], r1[DNSREP_LABEL_MAX + 1], r2[DNSREP_LABEL_MAX + 1];
+	unsigned *prev2 = r0, *prev = r1, *cur = r2;
+	for (unsigned j = 0; j <= m; j++)
+		prev[j] = j;
+	for (unsigned i = 1; i <= n; i++) {
+		cur[0] = i;
+		unsigned rowmin = i;
+		for (unsigned j = 1; j <= m; j++) {
+			unsigned v = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < v)
+				v = prev2[j - 2] + 1;
+			cur[j] = v;
+			if (v < rowmin)
+				rowmin = v;
+		}
+		if (rowmin > k)
+			return k + 1;
+		unsigned *t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[m] > k ? k + 1 : prev[m];
+}
+
+/**
+ * The distance of a and b when it is at most 1 (0 or 1), else 2: the same as
+ * osa_distance(a, n, b, m, 1) in one pass over the common prefix and suffix.
+ */
+static unsigned within_one(const uint8_t *a, unsigned n, const uint8_t *b, unsigned m)
+{
+	if (n > m + 1 || m > n + 1)
+		return 2;
+	unsigned short_len = n < m ? n : m, p = 0, s = 0;
+	while (p < short_len && a[p] == b[p])
+		p++;
+	while (s < short_len - p && a[n - 1 - s] == b[m - 1 - s])
+		s++;
+	if (n != m) /* one insertion: everything else common */
+		return p + s >= short_len ? 1 : 2;
+	unsigned r = n - p - s;
+	if (r == 0)
+		return 0;
+	if (r == 1)
+		return 1;
+	return r == 2 && a[p] == b[p + 1] && a[p + 1] == b[p] ? 1 : 2;
+}
+
+/* ---- skeletons ---------------------------------------------------------------------- */
+
+/** A range of code points and the Latin octets each maps to. */
+struct confusable {
+	uint32_t lo, hi;
+	char to[3];
+};
+
+/*
+ * Sorted by lo, ranges disjoint.  Latin letters with marks fold to the base
+ * letter; the Cyrillic, Greek and Armenian entries are those of TR39's
+ * confusables.txt (or close: ε -> e, γ -> y, η -> n, υ -> u, ω -> w) whose
+ * skeleton is a Latin letter.  Upper case is included for xn-- labels that
+ * were not produced by IDNA (which would have folded it).
+ */
+static const struct confusable confusables[] = {
+	{ 0x00C0, 0x00C5, "a" }, { 0x00C6, 0x00C6, "ae" }, { 0x00C7, 0x00C7, "c" },
+	{ 0x00C8, 0x00CB, "e" }, { 0x00CC, 0x00CF, "i" }, { 0x00D0, 0x00D0, "d" },
+	{ 0x00D1, 0x00D1, "n" }, { 0x00D2, 0x00D6, "o" }, { 0x00D8, 0x00D8, "o" },
+	{ 0x00D9, 0x00DC, "u" }, { 0x00DD, 0x00DD, "y" }, { 0x00DF, 0x00DF, "ss" },
+	{ 0x00E0, 0x00E5, "a" }, { 0x00E6, 0x00E6, "ae" }, { 0x00E7, 0x00E7, "c" },
+	{ 0x00E8, 0x00EB, "e" }, { 0x00EC, 0x00EF, "i" }, { 0x00F0, 0x00F0, "d" },
+	{ 0x00F1, 0x00F1, "n" }, { 0x00F2, 0x00F6, "o" }, { 0x00F8, 0x00F8, "o" },
+	{ 0x00F9, 0x00FC, "u" }, { 0x00FD, 0x00FD, "y" }, { 0x00FF, 0x00FF, "y" },
+	/* Latin Extended-A */
+	{ 0x0100, 0x0105, "a" }, { 0x0106, 0x010D, "c" }, { 0x010E, 0x0111, "d" },
+	{ 0x0112, 0x011B, "e" }, { 0x011C, 0x0123, "g" }, { 0x0124, 0x0127, "h" },
+	{ 0x0128, 0x0131, "i" }, { 0x0132, 0x0133, "ij" }, { 0x0134, 0x0135, "j" },
+	{ 0x0136, 0x0138, "k" }, { 0x0139, 0x0142, "l" }, { 0x0143, 0x014B, "n" },
+	{ 0x014C, 0x0151, "o" }, { 0x0152, 0x0153, "oe" }, { 0x0154, 0x0159, "r" },
+	{ 0x015A, 0x0161, "s" }, { 0x0162, 0x0167, "t" }, { 0x0168, 0x0173, "u" },
+	{ 0x0174, 0x0175, "w" }, { 0x0176, 0x0178, "y" }, { 0x0179, 0x017E, "z" },
+	{ 0x017F, 0x017F, "f" },
+	/* Latin Extended-B and IPA: the common look-alikes */
+	{ 0x0180, 0x0180, "b" }, { 0x0188, 0x0188, "c" }, { 0x018C, 0x018C, "d" },
+	{ 0x0192, 0x0192, "f" }, { 0x0199, 0x0199, "k" }, { 0x019A, 0x019A, "l" },
+	{ 0x01A1, 0x01A1, "o" }, { 0x01B0, 0x01B0, "u" }, { 0x01B4, 0x01B4, "y" },
+	{ 0x01B6, 0x01B6, "z" }, { 0x01CE, 0x01CE, "a" }, { 0x01D0, 0x01D0, "i" },
+	{ 0x01D2, 0x01D2, "o" }, { 0x01D4, 0x01D4, "u" }, { 0x0219, 0x0219, "s" },
+	{ 0x021B, 0x021B, "t" }, { 0x0251, 0x0251, "a" }, { 0x0261, 0x0261, "g" },
+	{ 0x0269, 0x0269, "i" },
+	/* Greek */
+	{ 0x0390, 0x0390, "i" }, { 0x0391, 0x0391, "a" }, { 0x0392, 0x0392, "b" },
+	{ 0x0395, 0x0395, "e" }, { 0x0396, 0x0396, "z" }, { 0x0397, 0x0397, "h" },
+	{ 0x0399, 0x0399, "l" }, { 0x039A, 0x039A, "k" }, { 0x039C, 0x039C, "m" },
+	{ 0x039D, 0x039D, "n" }, { 0x039F, 0x039F, "o" }, { 0x03A1, 0x03A1, "p" },
+	{ 0x03A4, 0x03A4, "t" }, { 0x03A5, 0x03A5, "y" }, { 0x03A7, 0x03A7, "x" },
+	{ 0x03AC, 0x03AC, "a" }, { 0x03AD, 0x03AD, "e" }, { 0x03AE, 0x03AE, "n" },
+	{ 0x03AF, 0x03AF, "i" }, { 0x03B0, 0x03B0, "u" }, { 0x03B1, 0x03B1, "a" },
+	{ 0x03B2, 0x03B2, "b" }, { 0x03B3, 0x03B3, "y" }, { 0x03B5, 0x03B5, "e" },
+	{ 0x03B7, 0x03B7, "n" }, { 0x03B9, 0x03B9, "i" }, { 0x03BA, 0x03BA, "k" },
+	{ 0x03BD, 0x03BD, "v" }, { 0x03BF, 0x03BF, "o" }, { 0x03C1, 0x03C1, "p" },
+	{ 0x03C3, 0x03C3, "o" }, { 0x03C4, 0x03C4, "t" }, { 0x03C5, 0x03C5, "u" },
+	{ 0x03C7, 0x03C7, "x" }, { 0x03C9, 0x03C9, "w" }, { 0x03CA, 0x03CA, "i" },
+	{ 0x03CB, 0x03CB, "u" }, { 0x03CC, 0x03CC, "o" }, { 0x03CD, 0x03CD, "u" },
+	{ 0x03CE, 0x03CE, "w" }, { 0x03F2, 0x03F2, "c" }, { 0x03F3, 0x03F3, "j" },
+	/* Cyrillic */
+	{ 0x0405, 0x0405, "s" }, { 0x0406, 0x0406, "l" }, { 0x0408, 0x0408, "j" },
+	{ 0x0410, 0x0410, "a" }, { 0x0412, 0x0412, "b" }, { 0x0415, 0x0415, "e" },
+	{ 0x041A, 0x041A, "k" }, { 0x041C, 0x041C, "m" }, { 0x041D, 0x041D, "h" },
+	{ 0x041E, 0x041E, "o" }, { 0x0420, 0x0420, "p" }, { 0x0421, 0x0421, "c" },
+	{ 0x0422, 0x0422, "t" }, { 0x0423, 0x0423, "y" }, { 0x0425, 0x0425, "x" },
+	{ 0x0430, 0x0430, "a" }, { 0x0433, 0x0433, "r" }, { 0x0435, 0x0435, "e" },
+	{ 0x043A, 0x043A, "k" }, { 0x043E, 0x043E, "o" }, { 0x043F, 0x043F, "n" },
+	{ 0x0440, 0x0440, "p" }, { 0x0441, 0x0441, "c" }, { 0x0443, 0x0443, "y" },
+	{ 0x0445, 0x0445, "x" }, { 0x044C, 0x044C, "b" }, { 0x0450, 0x0451, "e" },
+	{ 0x0454, 0x0454, "e" }, { 0x0455, 0x0455, "s" }, { 0x0456, 0x0457, "i" },
+	{ 0x0458, 0x0458, "j" }, { 0x045B, 0x045B, "h" }, { 0x045C, 0x045C, "k" },
+	{ 0x045E, 0x045E, "y" }, { 0x0461, 0x0461, "w" }, { 0x0475, 0x0475, "v" },
+	{ 0x04AB, 0x04AB, "c" }, { 0x04AF, 0x04AF, "y" }, { 0x04BB, 0x04BB, "h" },
+	{ 0x04BD, 0x04BD, "e" }, { 0x04C0, 0x04C0, "l" }, { 0x04CF, 0x04CF, "l" },
+	{ 0x04D1, 0x04D1, "a" }, { 0x04D3, 0x04D3, "a" }, { 0x04D5, 0x04D5, "ae" },
+	{ 0x04D7, 0x04D7, "e" }, { 0x04E7, 0x04E7, "o" }, { 0x04E9, 0x04E9, "o" },
+	{ 0x0501, 0x0501, "d" }, { 0x051B, 0x051B, "q" }, { 0x051D, 0x051D, "w" },
+	/* Armenian */
+	{ 0x0561, 0x0561, "w" }, { 0x0563, 0x0563, "q" }, { 0x0566, 0x0566, "q" },
+	{ 0x0570, 0x0570, "h" }, { 0x0578, 0x0578, "n" }, { 0x057C, 0x057C, "n" },
+	{ 0x057D, 0x057D, "u" }, { 0x0581, 0x0581, "g" }, { 0x0584, 0x0584, "f" },
+	{ 0x0585, 0x0585, "o" },
+	/* Latin Extended Additional: dotted and hooked letters (Vietnamese and others) */
+	{ 0x1E01, 0x1E01, "a" }, { 0x1E03, 0x1E03, "b" }, { 0x1E0B, 0x1E0B, "d" },
+	{ 0x1E0D, 0x1E0D, "d" }, { 0x1E1F, 0x1E1F, "f" }, { 0x1E25, 0x1E25, "h" },
+	{ 0x1E37, 0x1E37, "l" }, { 0x1E41, 0x1E41, "m" }, { 0x1E43, 0x1E43, "m" },
+	{ 0x1E45, 0x1E45, "n" }, { 0x1E47, 0x1E47, "n" }, { 0x1E57, 0x1E57, "p" },
+	{ 0x1E59, 0x1E59, "r" }, { 0x1E5B, 0x1E5B, "r" }, { 0x1E61, 0x1E61, "s" },
+	{ 0x1E63, 0x1E63, "s" }, { 0x1E6B, 0x1E6B, "t" }, { 0x1E6D, 0x1E6D, "t" },
+	{ 0x1E7D, 0x1E7D, "v" }, { 0x1E81, 0x1E89, "w" }, { 0x1E8B, 0x1E8D, "x" },
+	{ 0x1E8F, 0x1E8F, "y" }, { 0x1E93, 0x1E93, "z" }, { 0x1EA1, 0x1EB7, "a" },
+	{ 0x1EB9, 0x1EC7, "e" }, { 0x1EC9, 0x1ECB, "i" }, { 0x1ECD, 0x1EE3, "o" },
+	{ 0x1EE5, 0x1EF1, "u" }, { 0x1EF3, 0x1EF9, "y" },
+};
+
+#define N_CONFUSABLES (sizeof(confusables) / sizeof(confusables[0]))
+
+/** The Latin skeleton of a non-ASCII code point, or NULL. */
+static const char *confusable_of(uint32_t cp)
+{
+	size_t lo = 0, hi = N_CONFUSABLES;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (cp < confusables[mid].lo)
+			hi = mid;
+		else if (cp > confusables[mid].hi)
+			lo = mid + 1;
+		else
+			return confusables[mid].to;
+	}
+	return NULL;
+}
+
+/** RFC 3492 bias adaptation. */
+static uint32_t puny_adapt(uint32_t delta, uint32_t numpoints, int first)
+{
+	uint32_t k = 0;
+	delta = first ? delta / 700 : delta / 2;
+	delta += delta / numpoints;
+	while (delta > ((36 - 1) * 26) / 2) {
+		delta /= 36 - 1;
+		k += 36;
+	}
+	return k + (36 * delta) / (delta + 38);
+}
+
+/**
+ * Decode Punycode (the part after "xn--") into at most outmax code points.
+ * @return the number of code points, or -1 when it is not valid Punycode.
+ */
+static int puny_decode(const uint8_t *in, size_t len, uint32_t *out, size_t outmax)
+{
+	size_t nout = 0, start = 0;
+	for (size_t j = len; j > 0; j--)
+		if (in[j - 1] == '-') {
+			if (j - 1 > outmax)
+				return -1;
+			for (size_t b = 0; b < j - 1; b++) {
+				if (in[b] >= 0x80)
+					return -1;
+				out[nout++] = in[b];
+			}
+			start = j;
+			break;
+		}
+	uint64_t n = 128, i = 0;
+	uint32_t bias = 72;
+	for (size_t pos = start; pos < len;) {
+		uint64_t oldi = i, w = 1;
+		for (uint32_t k = 36;; k += 36) {
+			if (pos >= len)
+				return -1;
+			uint8_t c = in[pos++];
+			uint32_t digit;
+			if (c >= 'a' && c <= 'z')
+				digit = c - 'a';
+			else if (c >= 'A' && c <= 'Z')
+				digit = c - 'A';
+			else if (c >= '0' && c <= '9')
+				digit = c - '0' + 26;
+			else
+				return -1;
+			i += digit * w;
+			if (i > 0xffffffffull)
+				return -1;
+			uint32_t t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
+			if (digit < t)
+				break;
+			w *= 36 - t;
+			if (w > 0xffffffffull)
+				return -1;
+		}
+		bias = puny_adapt((uint32_t)(i - oldi), (uint32_t)nout + 1, oldi == 0);
+		n += i / (nout + 1);
+		i %= nout + 1;
+		if (n > 0x10FFFF || (n >= 0xD800 && n <= 0xDFFF) || nout >= outmax)
+			return -1;
+		memmove(out + i + 1, out + i, (nout - (size_t)i) * sizeof(*out));
+		out[i] = (uint32_t)n;
+		nout++;
+		i++;
+	}
+	return (int)nout;
+}
+
+/** Append the UTF-8 form of cp to buf at *k (buf has room for 4 more). */
+static void put_utf8(char *buf, size_t *k, uint32_t cp)
+{
+	if (cp < 0x800) {
+		buf[(*k)++] = (char)(0xC0 | (cp >> 6));
+	} else if (cp < 0x10000) {
+		buf[(*k)++] = (char)(0xE0 | (cp >> 12));
+		buf[(*k)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	} else {
+		buf[(*k)++] = (char)(0xF0 | (cp >> 18));
+		buf[(*k)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		buf[(*k)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	}
+	buf[(*k)++] = (char)(0x80 | (cp & 0x3F));
+}
+
+/** ASCII lower case of one octet. */
+static inline uint8_t lower(uint8_t c)
+{
+	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
+/** Room for a mapped label: every character of a 63-octet label 4 UTF-8 octets. */
+#define SKEL_MAX (4 * DNSREP_LABEL_MAX + 4)
+
+/** An xn-- label mapped to Latin: decoded and mapped, or as it is when it is no A-label.  Returns the length. */
+static size_t skeleton_map(const uint8_t *label, size_t len, char *buf)
+{
+	size_t k = 0;
+	{
+		uint32_t cps[DNSREP_LABEL_MAX];
+		int m = puny_decode(label + 4, len - 4, cps, DNSREP_LABEL_MAX);
+		int wide = 0;
+		for (int j = 0; j < m; j++)
+			wide |= cps[j] >= 0x80;
+		if (wide) { /* an A-label always holds a non-ASCII character; else it is no A-label */
+			for (int j = 0; j < m; j++) {
+				uint32_t cp = cps[j];
+				if (cp < 0x80) {
+					buf[k++] = (char)lower((uint8_t)cp);
+					continue;
+				}
+				if (cp >= 0xFF01 && cp <= 0xFF5E) { /* full-width ASCII */
+					buf[k++] = (char)lower((uint8_t)(cp - 0xFEE0));
+					continue;
+				}
+				const char *to = confusable_of(cp);
+				if (to) {
+					for (; *to; to++)
+						buf[k++] = *to;
+				} else {
+					put_utf8(buf, &k, cp);
+				}
+			}
+			return k;
+		}
+	}
+	for (size_t j = 0; j < len && j < DNSREP_LABEL_MAX; j++)
+		buf[k++] = (char)lower(label[j]);
+	return k;
+}
+
+int dnsrep_lookalike_skeleton(const uint8_t *label, size_t len, char *out, size_t outlen)
+{
+	char mapped[SKEL_MAX];
+	const uint8_t *src = label;
+	size_t m = len;
+	if (len > DNSREP_LABEL_MAX || outlen == 0)
+		return -1;
+	if (len > 4 && lower(label[0]) == 'x' && lower(label[1]) == 'n' && label[2] == '-' &&
+	    label[3] == '-') {
+		m = skeleton_map(label, len, mapped);
+		src = (const uint8_t *)mapped;
+	}
+	/* one pass: lower case, hyphens out, 0 -> o, 1 and i -> l, and the pairs
+	 * rn -> m, vv -> w, cl -> d taken greedily from the left (m, w and d start
+	 * no pair, so merging with the last octet written is the same) */
+	size_t k = 0;
+	for (size_t j = 0; j < m; j++) {
+		uint8_t c = lower(src[j]);
+		if (c == '-')
+			continue;
+		if (c == '0')
+			c = 'o';
+		else if (c == '1' || c == 'i')
+			c = 'l';
+		if (k > 0) {
+			char p = out[k - 1];
+			char merged = p == 'r' && c == 'n' ? 'm' : p == 'v' && c == 'v' ? 'w' :
+				      p == 'c' && c == 'l' ? 'd' : 0;
+			if (merged) {
+				out[k - 1] = merged;
+				continue;
+			}
+		}
+		if (k + 1 >= outlen)
+			return -1;
+		out[k++] = (char)c;
+	}
+	out[k] = '\0';
+	return (int)k;
+}
+
+/* ---- building ------------------------------------------------------------------------ */
+
+struct dnsrep_lookalike_builder *dnsrep_lookalike_builder_new(const struct dnsrep_lookalike_opts *o)
+{
+	struct dnsrep_lookalike_builder *b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	if (o)
+		b->o = *o;
+	else
+		dnsrep_lookalike_opts_init(&b->o);
+	b->dmask = 63;
+	b->dedup = calloc((size_t)b->dmask + 1, sizeof(*b->dedup));
+	if (!b->dedup) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void dnsrep_lookalike_builder_free(struct dnsrep_lookalike_builder *b)
+{
+	if (!b)
+		return;
+	free(b->names);
+	free(b->ents);
+	free(b->dedup);
+	free(b);
+}
+
+/** The length of the wire name at p (root label included). */
+static size_t wire_len(const uint8_t *p)
+{
+	size_t k = 0;
+	while (p[k] != 0)
+		k += 1u + p[k];
+	return k + 1;
+}
+
+static int builder_grow_dedup(struct dnsrep_lookalike_builder *b)
+{
+	uint32_t newmask = b->dmask * 2 + 1;
+	uint32_t *t = calloc((size_t)newmask + 1, sizeof(*t));
+	if (!t)
+		return -1;
+	for (uint32_t e = 0; e < b->n; e++) {
+		const uint8_t *nm = b->names + b->ents[e].off;
+		uint32_t i = (uint32_t)fmix64(poly(nm, wire_len(nm))) & newmask;
+		while (t[i])
+			i = (i + 1) & newmask;
+		t[i] = e + 1;
+	}
+	free(b->dedup);
+	b->dedup = t;
+	b->dmask = newmask;
+	return 0;
+}
+
+int dnsrep_lookalike_builder_add(struct dnsrep_lookalike_builder *b, const struct dnsrep_name *name,
+	uint32_t meta)
+{
+	int r = dnsrep_name_registrable(name);
+	if (r < 0 || r >= name->len)
+		return 0;
+	const uint8_t *reg = name->wire + r;
+	size_t rlen = (size_t)name->len - (size_t)r;
+	if (reg[0] == 0)
+		return 0;
+	/* grow first, so that a failed growth leaves the builder as it was */
+	if ((uint64_t)(b->n + 1) * 2 > b->dmask && builder_grow_dedup(b) < 0)
+		return -1;
+	uint32_t i = (uint32_t)fmix64(poly(reg, rlen)) & b->dmask;
+	for (; b->dedup[i]; i = (i + 1) & b->dmask) {
+		const uint8_t *nm = b->names + b->ents[b->dedup[i] - 1].off;
+		if (wire_len(nm) == rlen && memcmp(nm, reg, rlen) == 0)
+			return 0;
+	}
+	if (b->n >= UINT32_MAX / 4 || b->names_len + rlen > UINT32_MAX)
+		return -1;
+	if (b->names_len + rlen > b->names_cap) {
+		size_t cap = b->names_cap ? b->names_cap * 2 : 4096;
+		uint8_t *p = realloc(b->names, cap);
+		if (!p)
+			return -1;
+		b->names = p;
+		b->names_cap = cap;
+	}
+	if (b->n == b->ents_cap) {
+		uint32_t cap = b->ents_cap ? b->ents_cap * 2 : 256;
+		struct la_ent *p = realloc(b->ents, (size_t)cap * sizeof(*p));
+		if (!p)
+			return -1;
+		b->ents = p;
+		b->ents_cap = cap;
+	}
+	memcpy(b->names + b->names_len, reg, rlen);
+	b->ents[b->n].off = (uint32_t)b->names_len;
+	b->ents[b->n].meta = meta;
+	b->names_len += rlen;
+	b->dedup[i] = ++b->n;
+	return 0;
+}
+
+/** Whether some entry already stored under key has exactly this label. */
+static int has_label(const struct dnsrep_lookalike *lk, uint64_t key, const uint8_t *lab, unsigned n)
+{
+	struct la_probe p;
+	int64_t e;
+	probe_init(lk, &p, key);
+	while ((e = probe_next(lk, &p)) >= 0) {
+		const uint8_t *nm = ent_name(lk, (uint32_t)e);
+		if (nm[0] == n && memcmp(nm + 1, lab, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/** Whether some entry already stored under key has this skeleton. */
+static int has_skeleton(const struct dnsrep_lookalike *lk, uint64_t key, const char *sk, int sn)
+{
+	struct la_probe p;
+	int64_t e;
+	char other[SKEL_MAX];
+	probe_init(lk, &p, key);
+	while ((e = probe_next(lk, &p)) >= 0) {
+		const uint8_t *nm = ent_name(lk, (uint32_t)e);
+		if (dnsrep_lookalike_skeleton(nm + 1, nm[0], other, sizeof(other)) == sn &&
+		    memcmp(other, sk, (size_t)sn) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/** Prefix hashes of a label: h[i] = poly(s, i), i = 0..n. */
+static void prefix_hashes(const uint8_t *s, unsigned n, uint64_t *h)
+{
+	h[0] = 0;
+	for (unsigned i = 0; i < n; i++)
+		h[i + 1] = h[i] * POLY_B + s[i];
+}
+
+/** The hash of s[a..b) from the prefix hashes. */
+static inline uint64_t sub_hash(const struct dnsrep_lookalike *lk, const uint64_t *h, unsigned a, unsigned b)
+{
+	return h[b] - h[a] * lk->pw[b - a];
+}
+
+/** The hash of s (n octets) with s[i] deleted. */
+static inline uint64_t del1_hash(const struct dnsrep_lookalike *lk, const uint64_t *h, unsigned n, unsigned i)
+{
+	return h[i] * lk->pw[n - 1 - i] + sub_hash(lk, h, i + 1, n);
+}
+
+/** The hash of s (n octets) with s[i] and s[j] deleted, i < j. */
+static inline uint64_t del2_hash(const struct dnsrep_lookalike *lk, const uint64_t *h, unsigned n,
+	unsigned i, unsigned j)
+{
+	return (h[i] * lk->pw[j - i - 1] + sub_hash(lk, h, i + 1, j)) * lk->pw[n - 1 - j] +
+	       sub_hash(lk, h, j + 1, n);
+}
+
+/** The number of table keys entry e may need, at most. */
+static uint64_t keys_for(const struct dnsrep_lookalike *lk, unsigned n)
+{
+	uint64_t k = 3; /* domain, label, skeleton */
+	if (n >= lk->min_len)
+		k += n + 1; /* deletions, gram */
+	if (lk->two_edits && n >= lk->two_edit_min_len && n >= lk->min_len)
+		k += (uint64_t)n * (n - 1) / 2;
+	return k;
+}
+
+/** The most slots one deletion variant or gram may have (see table_place). */
+#define MAX_PER_KEY 64
+
+/** The gram-frequency sketch's counter for a gram hash. */
+static inline uint8_t *gram_counter(uint8_t *counts, uint64_t mask, uint64_t h, unsigned g)
+{
+	return &counts[key_of(h, g, KEY_GRAM) & mask];
+}
+
+/**
+ * Pass 1 for entry e: its domain, and its label when no earlier entry has the
+ * same label (under another suffix: the first entry stands for it).  These keys
+ * are never limited, so tld-swap and affix always find every protected label.
+ */
+static void index_domain_and_label(struct dnsrep_lookalike *lk, uint32_t e)
+{
+	const uint8_t *nm = ent_name(lk, e);
+	size_t nlen = wire_len(nm);
+	table_place(lk, key_of(poly(nm, nlen), nlen, KEY_DOMAIN), e, 0);
+	uint64_t lkey = key_of(poly(nm + 1, nm[0]), nm[0], KEY_LABEL);
+	if (!has_label(lk, lkey, nm + 1, nm[0]))
+		table_place(lk, lkey, e, 0);
+}
+
+/** Whether entry e is the first with its label (pass 1 indexed its label). */
+static int is_label_leader(const struct dnsrep_lookalike *lk, uint32_t e)
+{
+	const uint8_t *nm = ent_name(lk, e);
+	uint64_t key = key_of(poly(nm + 1, nm[0]), nm[0], KEY_LABEL);
+	struct la_probe p;
+	int64_t f;
+	probe_init(lk, &p, key);
+	while ((f = probe_next(lk, &p)) >= 0) {
+		const uint8_t *other = ent_name(lk, (uint32_t)f);
+		if (other[0] == nm[0] && memcmp(other + 1, nm + 1, nm[0]) == 0)
+			return f == e;
+	}
+	return 0;
+}
+
+/**
+ * Pass 2 for a label leader: skeleton, deletion variants, and the label's
+ * rarest gram (by the sketch's counts), so that the candidates a query's gram
+ * finds are few even when many labels start with the same word.
+ */
+static void index_variants(struct dnsrep_lookalike *lk, uint32_t e, uint64_t *scratch,
+	uint8_t *gcounts, uint64_t gmask)
+{
+	const uint8_t *nm = ent_name(lk, e);
+	const uint8_t *lab = nm + 1;
+	unsigned n = nm[0], g = lk->gram;
+	uint64_t h[DNSREP_LABEL_MAX + 1];
+	prefix_hashes(lab, n, h);
+
+	char sk[SKEL_MAX];
+	int sn = dnsrep_lookalike_skeleton(lab, n, sk, sizeof(sk));
+	if (sn > 0) {
+		uint64_t skey = key_of(poly((const uint8_t *)sk, (size_t)sn), (size_t)sn, KEY_SKELETON);
+		if (!has_skeleton(lk, skey, sk, sn))
+			table_place(lk, skey, e, 0);
+	}
+	if (n < lk->min_len)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		if (i == 0 || lab[i] != lab[i - 1]) /* deleting any octet of a run gives one variant */
+			table_place(lk, key_of(del1_hash(lk, h, n, i), n - 1, KEY_LABEL), e, MAX_PER_KEY);
+	if (g <= n) {
+		unsigned best = 0, best_count = 256;
+		for (unsigned j = 0; j + g <= n; j++) {
+			unsigned c = gcounts ? *gram_counter(gcounts, gmask, sub_hash(lk, h, j, j + g), g) : 0;
+			if (c < best_count) {
+				best_count = c;
+				best = j;
+			}
+		}
+		table_place(lk, key_of(sub_hash(lk, h, best, best + g), g, KEY_GRAM), e, MAX_PER_KEY);
+	}
+	if (lk->two_edits && n >= lk->two_edit_min_len) {
+		size_t k = 0;
+		for (unsigned i = 0; i < n; i++)
+			for (unsigned j = i + 1; j < n; j++)
+				scratch[k++] = key_of(del2_hash(lk, h, n, i, j), n - 2, KEY_LABEL);
+		qsort(scratch, k, sizeof(*scratch), cmp_u64);
+		for (size_t j = 0; j < k; j++)
+			if (j == 0 || scratch[j] != scratch[j - 1])
+				table_place(lk, scratch[j], e, MAX_PER_KEY);
+	}
+}
+
+/**
+ * Count every gram of every label into a sketch of saturating 8-bit counters
+ * (one per power-of-two slot, about two per gram; collisions only overcount).
+ * NULL when there is no memory: then each label's first gram is taken.
+ */
+static uint8_t *count_grams(const struct dnsrep_lookalike *lk, uint64_t *maskp)
+{
+	uint64_t grams = 0;
+	unsigned g = lk->gram;
+	for (uint32_t e = 0; e < lk->n; e++) {
+		unsigned n = ent_name(lk, e)[0];
+		if (n >= lk->min_len && n >= g)
+			grams += n - g + 1;
+	}
+	uint64_t size = 4096;
+	while (size < grams * 2)
+		size <<= 1;
+	uint8_t *counts = calloc(size, 1);
+	if (!counts)
+		return NULL;
+	for (uint32_t e = 0; e < lk->n; e++) {
+		const uint8_t *nm = ent_name(lk, e);
+		unsigned n = nm[0];
+		if (n < lk->min_len || n < g)
+			continue;
+		uint64_t h[DNSREP_LABEL_MAX + 1];
+		prefix_hashes(nm + 1, n, h);
+		for (unsigned j = 0; j + g <= n; j++) {
+			uint8_t *c = gram_counter(counts, size - 1, sub_hash(lk, h, j, j + g), g);
+			if (*c < 255)
+				(*c)++;
+		}
+	}
+	*maskp = size - 1;
+	return counts;
+}
+
+/** Order the affixes by first and by last octet (stable: the list's order within each). */
+static void affix_buckets(struct dnsrep_lookalike *lk)
+{
+	memset(lk->first_at, 0, sizeof(lk->first_at));
+	memset(lk->last_at, 0, sizeof(lk->last_at));
+	for (size_t i = 0; i < lk->n_affixes; i++) {
+		lk->first_at[(uint8_t)lk->affixes[i][0] + 1]++;
+		lk->last_at[(uint8_t)lk->affixes[i][lk->affix_len[i] - 1] + 1]++;
+	}
+	for (int c = 0; c < 256; c++) {
+		lk->first_at[c + 1] += lk->first_at[c];
+		lk->last_at[c + 1] += lk->last_at[c];
+	}
+	uint32_t fpos[256], lpos[256];
+	memcpy(fpos, lk->first_at, sizeof(fpos));
+	memcpy(lpos, lk->last_at, sizeof(lpos));
+	for (size_t i = 0; i < lk->n_affixes; i++) {
+		lk->aff_first[fpos[(uint8_t)lk->affixes[i][0]]++] = (uint32_t)i;
+		lk->aff_last[lpos[(uint8_t)lk->affixes[i][lk->affix_len[i] - 1]]++] = (uint32_t)i;
+	}
+}
+
+__attribute__((format(printf, 3, 4)))
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (!err || errlen == 0)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+struct dnsrep_lookalike *dnsrep_lookalike_builder_finish(struct dnsrep_lookalike_builder *b,
+	char *err, size_t errlen)
+{
+	if (!b) {
+		set_err(err, errlen, "lookalike index: no builder");
+		return NULL;
+	}
+	struct dnsrep_lookalike *lk = calloc(1, sizeof(*lk));
+	uint64_t *scratch = NULL;
+	if (!lk)
+		goto nomem;
+	lk->min_len = b->o.min_len;
+	lk->gram = b->o.min_len ? b->o.min_len : 1;
+	lk->two_edits = b->o.two_edits != 0;
+	lk->two_edit_min_len = b->o.two_edit_min_len;
+	lk->affixes = b->o.affixes ? b->o.affixes : default_affixes;
+	lk->n_affixes = b->o.affixes ? b->o.n_affixes : N_DEFAULT_AFFIXES;
+	if (lk->n_affixes) {
+		lk->affix_len = malloc(lk->n_affixes);
+		if (!lk->affix_len)
+			goto nomem;
+	}
+	for (size_t i = 0; i < lk->n_affixes; i++) {
+		const char *a = lk->affixes[i];
+		size_t al = a ? strlen(a) : 0;
+		if (al == 0 || al > DNSREP_LABEL_MAX) {
+			set_err(err, errlen, "lookalike index: affix %zu is empty or longer than 63", i + 1);
+			goto fail;
+		}
+		for (size_t j = 0; j < al; j++)
+			if (!((a[j] >= 'a' && a[j] <= 'z') || (a[j] >= '0' && a[j] <= '9') || a[j] == '-')) {
+				set_err(err, errlen, "lookalike index: affix '%.63s' is not lower-case letters, digits and '-'", a);
+				goto fail;
+			}
+		lk->affix_len[i] = (uint8_t)al;
+	}
+	if (lk->n_affixes) {
+		lk->aff_first = malloc(lk->n_affixes * sizeof(*lk->aff_first));
+		lk->aff_last = malloc(lk->n_affixes * sizeof(*lk->aff_last));
+		if (!lk->aff_first || !lk->aff_last)
+			goto nomem;
+	}
+	affix_buckets(lk);
+	lk->pw[0] = 1;
+	for (size_t i = 1; i < sizeof(lk->pw) / sizeof(lk->pw[0]); i++)
+		lk->pw[i] = lk->pw[i - 1] * POLY_B;
+
+	/* take the names and entries, trimmed */
+	lk->n = b->n;
+	lk->names_len = b->names_len;
+	lk->names = b->names;
+	lk->ents = b->ents;
+	b->names = NULL;
+	b->ents = NULL;
+	if (lk->names_len) {
+		uint8_t *p = realloc(lk->names, lk->names_len);
+		if (p)
+			lk->names = p;
+	}
+	if (lk->n) {
+		struct la_ent *p = realloc(lk->ents, (size_t)lk->n * sizeof(*p));
+		if (p)
+			lk->ents = p;
+	}
+
+	uint64_t keys = 0;
+	for (uint32_t e = 0; e < lk->n; e++)
+		keys += keys_for(lk, ent_name(lk, e)[0]);
+	uint64_t cap = keys * 100 / TABLE_LOAD_PCT + 1;
+	if (cap > UINT32_MAX) {
+		set_err(err, errlen, "lookalike index: %llu keys are too many", (unsigned long long)keys);
+		goto fail;
+	}
+	lk->cap = (uint32_t)cap;
+	uint64_t fwords = (keys * FILTER_BITS_PER_KEY + 63) / 64;
+	lk->fwords = fwords ? (uint32_t)fwords : 1;
+	lk->slots = calloc(lk->cap, sizeof(*lk->slots));
+	lk->filter = calloc(lk->fwords, sizeof(*lk->filter));
+	if (lk->two_edits)
+		scratch = malloc(sizeof(*scratch) * DNSREP_LABEL_MAX * DNSREP_LABEL_MAX / 2);
+	if (!lk->slots || !lk->filter || (lk->two_edits && !scratch))
+		goto nomem;
+	for (uint32_t e = 0; e < lk->n; e++)
+		index_domain_and_label(lk, e);
+	uint64_t gmask = 0;
+	uint8_t *gcounts = count_grams(lk, &gmask);
+	for (uint32_t e = 0; e < lk->n; e++)
+		if (is_label_leader(lk, e))
+			index_variants(lk, e, scratch, gcounts, gmask);
+	free(gcounts);
+	free(scratch);
+	dnsrep_lookalike_builder_free(b);
+	return lk;
+nomem:
+	set_err(err, errlen, "lookalike index: out of memory");
+fail:
+	free(scratch);
+	dnsrep_lookalike_free(lk);
+	dnsrep_lookalike_builder_free(b);
+	return NULL;
+}
+
+void dnsrep_lookalike_free(struct dnsrep_lookalike *lk)
+{
+	if (!lk)
+		return;
+	free(lk->affix_len);
+	free(lk->aff_first);
+	free(lk->aff_last);
+	free(lk->names);
+	free(lk->ents);
+	free(lk->slots);
+	free(lk->filter);
+	free(lk);
+}
+
+size_t dnsrep_lookalike_count(const struct dnsrep_lookalike *lk)
+{
+	return lk ? lk->n : 0;
+}
+
+size_t dnsrep_lookalike_bytes(const struct dnsrep_lookalike *lk)
+{
+	if (!lk)
+		return 0;
+	return sizeof(*lk) + lk->n_affixes * (1 + 2 * sizeof(uint32_t)) + lk->names_len + (size_t)lk->n * sizeof(*lk->ents) +
+	       (size_t)lk->cap * sizeof(*lk->slots) + (size_t)lk->fwords * sizeof(*lk->filter);
+}
+
+/* ---- checking ----------------------------------------------------------------------- */
+
+/** A query's registrable domain, its label and the label's prefix hashes. */
+struct la_query {
+	const uint8_t *reg;   /**< the registrable domain, wire form */
+	size_t reglen;
+	const uint8_t *lab;   /**< its label */
+	unsigned n;
+	uint64_t h[DNSREP_LABEL_MAX + 1];
+};
+
+static int hit_set(const struct dnsrep_lookalike *lk, struct dnsrep_lookalike_hit *hit,
+	enum dnsrep_technique t, uint32_t e, unsigned distance)
+{
+	hit->technique = t;
+	hit->protected_name = ent_name(lk, e);
+	hit->meta = lk->ents[e].meta;
+	hit->distance = distance;
+	return 1;
+}
+
+/** The entry with exactly the label s (n octets, hash h) and at least minlen long, or -1. */
+static int64_t find_label(const struct dnsrep_lookalike *lk, const uint8_t *s, unsigned n, uint64_t h,
+	unsigned minlen)
+{
+	if (n < minlen)
+		return -1;
+	uint64_t key = key_of(h, n, KEY_LABEL);
+	if (!filter_maybe(lk, key))
+		return -1;
+	struct la_probe p;
+	int64_t e;
+	probe_init(lk, &p, key);
+	while ((e = probe_next(lk, &p)) >= 0) {
+		const uint8_t *nm = ent_name(lk, (uint32_t)e);
+		if (nm[0] == n && memcmp(nm + 1, s, n) == 0)
+			return e;
+	}
+	return -1;
+}
+
+/** Whether the query's registrable domain is itself protected. */
+static int is_protected(const struct dnsrep_lookalike *lk, const struct la_query *q)
+{
+	uint64_t key = key_of(poly(q->reg, q->reglen), q->reglen, KEY_DOMAIN);
+	if (!filter_maybe(lk, key))
+		return 0;
+	struct la_probe p;
+	int64_t e;
+	probe_init(lk, &p, key);
+	while ((e = probe_next(lk, &p)) >= 0) {
+		const uint8_t *nm = ent_name(lk, (uint32_t)e);
+		if (wire_len(nm) == q->reglen && memcmp(nm, q->reg, q->reglen) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int check_homoglyph(const struct dnsrep_lookalike *lk, const struct la_query *q,
+	struct dnsrep_lookalike_hit *hit)
+{
+	char sk[SKEL_MAX], other[SKEL_MAX];
+	int sn = dnsrep_lookalike_skeleton(q->lab, q->n, sk, sizeof(sk));
+	if (sn <= 0)
+		return 0;
+	uint64_t key = key_of(poly((const uint8_t *)sk, (size_t)sn), (size_t)sn, KEY_SKELETON);
+	if (!filter_maybe(lk, key))
+		return 0;
+	struct la_probe p;
+	int64_t e;
+	probe_init(lk, &p, key);
+	while ((e = probe_next(lk, &p)) >= 0) {
+		const uint8_t *nm = ent_name(lk, (uint32_t)e);
+		if (nm[0] == q->n && memcmp(nm + 1, q->lab, q->n) == 0)
+			continue; /* the same label: tld-swap's */
+		if (dnsrep_lookalike_skeleton(nm + 1, nm[0], other, sizeof(other)) == sn &&
+		    memcmp(other, sk, (size_t)sn) == 0)
+			return hit_set(lk, hit, DNSREP_LOOKALIKE_HOMOGLYPH, (uint32_t)e, 0);
+	}
+	return 0;
+}
+
+/** The most edits a typo of protected label of length n may have. */
+static inline unsigned max_edits(const struct dnsrep_lookalike *lk, unsigned n)
+{
+	if (lk->two_edits && n >= lk->two_edit_min_len && n >= lk->min_len)
+		return 2;
+	return n >= lk->min_len ? 1 : 0;
+}
+
+/**
+ * Visit the candidates of one deletion-variant key: a distance-1 typo returns
+ * 1 at once; a distance-2 typo is remembered in *best (the first one found).
+ */
+static int typo_probe(const struct dnsrep_lookalike *lk, const struct la_query *q, uint64_t key,
+	int64_t *best, struct dnsrep_lookalike_hit *hit)
+{
+	if (!filter_maybe(lk, key))
+		return 0;
+	struct la_probe p;
+	int64_t e;
+	probe_init(lk, &p, key);
+	while ((e = probe_next(lk, &p)) >= 0) {
+		const uint8_t *nm = ent_name(lk, (uint32_t)e);
+		unsigned k = max_edits(lk, nm[0]);
+		if (k == 0)
+			continue;
+		unsigned d = k == 1 ? within_one(q->lab, q->n, nm + 1, nm[0]) :
+				      osa_distance(q->lab, q->n, nm + 1, nm[0], k);
+		if (d == 1)
+			return hit_set(lk, hit, DNSREP_LOOKALIKE_TYPO, (uint32_t)e, 1);
+		if (d == 2 && d <= k && *best < 0)
+			*best = e;
+	}
+	return 0;
+}
+
+static int check_typo(const struct dnsrep_lookalike *lk, const struct la_query *q,
+	const uint64_t *del_keys, struct dnsrep_lookalike_hit *hit)
+{
+	unsigned n = q->n;
+	int64_t best = -1;
+	unsigned lo = lk->min_len ? lk->min_len - 1 : 0;
+	if (lk->two_edits && lk->two_edit_min_len >= 2 && lk->two_edit_min_len - 2 < lo)
+		lo = lk->two_edit_min_len - 2;
+	if (n < lo || n == 0)
+		return 0;
+	/* the label itself meets the protected labels' deletions; its deletions meet both */
+	for (unsigned i = 0; i <= n; i++)
+		if (del_keys[i] && filter_maybe(lk, del_keys[i]) && typo_probe(lk, q, del_keys[i], &best, hit))
+			return 1;
+	if (lk->two_edits && n >= 2 && n + 2 >= lk->two_edit_min_len) {
+		for (unsigned i = 0; i < n; i++) {
+			if (i > 0 && q->lab[i] == q->lab[i - 1])
+				continue;
+			for (unsigned j = i + 1; j < n; j++) {
+				if (j > i + 1 && q->lab[j] == q->lab[j - 1])
+					continue;
+				uint64_t key = key_of(del2_hash(lk, q->h, n, i, j), n - 2, KEY_LABEL);
+				if (typo_probe(lk, q, key, &best, hit))
+					return 1;
+			}
+		}
+	}
+	if (best >= 0)
+		return hit_set(lk, hit, DNSREP_LOOKALIKE_TYPO, (uint32_t)best, 2);
+	return 0;
+}
+
+static int check_affix(const struct dnsrep_lookalike *lk, const struct la_query *q,
+	struct dnsrep_lookalike_hit *hit)
+{
+	const uint8_t *s = q->lab;
+	unsigned n = q->n;
+	unsigned minlen = lk->min_len ? lk->min_len : 1;
+	int64_t e;
+	if (n <= minlen)
+		return 0;
+	/* affix + label, affix + '-' + label: only the affixes starting with the label's first octet */
+	for (uint32_t k = lk->first_at[s[0]]; k < lk->first_at[s[0] + 1]; k++) {
+		uint32_t a = lk->aff_first[k];
+		unsigned al = lk->affix_len[a];
+		if (al + minlen > n || memcmp(s, lk->affixes[a], al) != 0)
+			continue;
+		if ((e = find_label(lk, s + al, n - al, sub_hash(lk, q->h, al, n), minlen)) >= 0)
+			return hit_set(lk, hit, DNSREP_LOOKALIKE_AFFIX, (uint32_t)e, 0);
+		if (s[al] == '-' &&
+		    (e = find_label(lk, s + al + 1, n - al - 1, sub_hash(lk, q->h, al + 1, n), minlen)) >= 0)
+			return hit_set(lk, hit, DNSREP_LOOKALIKE_AFFIX, (uint32_t)e, 0);
+	}
+	/* label + affix, label + '-' + affix */
+	for (uint32_t k = lk->last_at[s[n - 1]]; k < lk->last_at[s[n - 1] + 1]; k++) {
+		uint32_t a = lk->aff_last[k];
+		unsigned al = lk->affix_len[a], r = n - al;
+		if (al + minlen > n || memcmp(s + r, lk->affixes[a], al) != 0)
+			continue;
+		if ((e = find_label(lk, s, r, q->h[r], minlen)) >= 0)
+			return hit_set(lk, hit, DNSREP_LOOKALIKE_AFFIX, (uint32_t)e, 0);
+		if (r > 1 && s[r - 1] == '-' && (e = find_label(lk, s, r - 1, q->h[r - 1], minlen)) >= 0)
+			return hit_set(lk, hit, DNSREP_LOOKALIKE_AFFIX, (uint32_t)e, 0);
+	}
+	return 0;
+}
+
+static int check_contains(const struct dnsrep_lookalike *lk, const struct la_query *q,
+	const uint64_t *gram_keys, struct dnsrep_lookalike_hit *hit)
+{
+	unsigned g = lk->gram, n = q->n;
+	if (g > DNSREP_LABEL_MAX || n <= g)
+		return 0;
+	for (unsigned j = 0; j + g <= n; j++) {
+		uint64_t key = gram_keys[j];
+		if (!filter_maybe(lk, key))
+			continue;
+		struct la_probe p;
+		int64_t e;
+		probe_init(lk, &p, key);
+		while ((e = probe_next(lk, &p)) >= 0) {
+			const uint8_t *nm = ent_name(lk, (uint32_t)e);
+			unsigned pl = nm[0];
+			if (pl < lk->min_len || pl >= n)
+				continue;
+			/* the gram is one of the label's; where the label would start is not kept */
+			for (unsigned at = 0; at + pl <= n; at++)
+				if (q->lab[at] == nm[1] && memcmp(q->lab + at, nm + 1, pl) == 0)
+					return hit_set(lk, hit, DNSREP_LOOKALIKE_CONTAINS, (uint32_t)e, 0);
+		}
+	}
+	return 0;
+}
+
+int dnsrep_lookalike_check(const struct dnsrep_lookalike *lk, const uint8_t *wire, size_t len,
+	struct dnsrep_lookalike_hit *hit)
+{
+	struct dnsrep_name qn;
+	struct la_query q;
+	struct dnsrep_lookalike_hit scratch_hit;
+	if (!hit)
+		hit = &scratch_hit;
+	memset(hit, 0, sizeof(*hit));
+	if (!lk || !wire || lk->n == 0)
+		return 0;
+	if (dnsrep_name_from_wire(&qn, wire, len, NULL, 0) != 0)
+		return 0;
+	int r = dnsrep_name_registrable(&qn);
+	if (r < 0 || r >= qn.len || qn.wire[r] == 0)
+		return 0;
+	q.reg = qn.wire + r;
+	q.reglen = (size_t)qn.len - (size_t)r;
+	q.lab = q.reg + 1;
+	q.n = q.reg[0];
+	prefix_hashes(q.lab, q.n, q.h);
+
+	/* every key the common case (no lookalike) tests, its filter word prefetched */
+	unsigned n = q.n, g = lk->gram;
+	uint64_t del_keys[DNSREP_LABEL_MAX + 1];
+	uint64_t gram_keys[DNSREP_LABEL_MAX + 1];
+	del_keys[0] = key_of(q.h[n], n, KEY_LABEL);
+	filter_prefetch(lk, del_keys[0]);
+	for (unsigned i = 0; i < n; i++) {
+		/* a run of equal octets gives one variant: probe it once */
+		del_keys[i + 1] = (i > 0 && q.lab[i] == q.lab[i - 1]) ? 0 :
+				  key_of(del1_hash(lk, q.h, n, i), n - 1, KEY_LABEL);
+		if (del_keys[i + 1])
+			filter_prefetch(lk, del_keys[i + 1]);
+	}
+	unsigned ngrams = (g <= DNSREP_LABEL_MAX && n > g) ? n - g + 1 : 0;
+	for (unsigned j = 0; j < ngrams; j++) {
+		gram_keys[j] = key_of(sub_hash(lk, q.h, j, j + g), g, KEY_GRAM);
+		filter_prefetch(lk, gram_keys[j]);
+	}
+
+	if (is_protected(lk, &q))
+		return 0;
+	/* tld-swap: the same label under another suffix (the domain itself is not protected) */
+	int64_t e = find_label(lk, q.lab, n, q.h[n], 0);
+	if (e >= 0)
+		return hit_set(lk, hit, DNSREP_LOOKALIKE_TLD_SWAP, (uint32_t)e, 0);
+	if (check_homoglyph(lk, &q, hit))
+		return 1;
+	if (check_typo(lk, &q, del_keys, hit))
+		return 1;
+	if (check_affix(lk, &q, hit))
+		return 1;
+	if (check_contains(lk, &q, gram_keys, hit))
+		return 1;
+	memset(hit, 0, sizeof(*hit));
+	return 0;
+}

@@ -1,0 +1,118 @@
+/*
+ * dnsrep/lookalike.h — lookalikes of protected names: the siblings of seized domains.
+ *
+ * Feeds marked `lookalike: yes` protect their names' registrable domains (public
+ * suffix + 1, the Public Suffix List's ICANN and private sections).  The registrable
+ * domain of a query is a lookalike of a protected one when, after folding case:
+ *
+ *   tld-swap   its label is a protected label under another public suffix
+ *              (jinyang.asia -> jinyang.services)
+ *   homoglyph  its confusable skeleton equals a protected label's: ASCII look-alikes
+ *              (0/o, 1/l/i, rn/m, vv/w, cl/d), and for xn-- labels the decoded
+ *              Unicode mapped to Latin skeletons (Cyrillic, Greek, Latin with marks)
+ *              in the manner of Unicode TR39; hyphens ignored
+ *   typo       one edit away (insertion, deletion, substitution, adjacent
+ *              transposition) for labels of at least min_len (default 6); two edits
+ *              for labels of at least two_edit_min_len when two_edits is on
+ *   affix      the protected label with an affix word before or after it
+ *              (myfoo, foohub, foo-group, ...), for protected labels of at least min_len
+ *   contains   the protected label inside a longer label, for protected labels of at
+ *              least min_len
+ *
+ * The index is built once with the snapshot (everything precomputed); a check
+ * allocates nothing and takes no lock.
+ */
+#ifndef DNSREP_LOOKALIKE_H
+#define DNSREP_LOOKALIKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dnsrep/name.h"
+
+/** The techniques, in the order a check tries them (the first that matches wins). */
+enum dnsrep_technique {
+	DNSREP_LOOKALIKE_NONE = 0,
+	DNSREP_LOOKALIKE_TLD_SWAP,
+	DNSREP_LOOKALIKE_HOMOGLYPH,
+	DNSREP_LOOKALIKE_TYPO,
+	DNSREP_LOOKALIKE_AFFIX,
+	DNSREP_LOOKALIKE_CONTAINS
+};
+
+/** How the index is built. */
+struct dnsrep_lookalike_opts {
+	unsigned min_len;            /**< typo/affix/contains need labels this long; default 6 */
+	int two_edits;               /**< also two edits away; default off */
+	unsigned two_edit_min_len;   /**< for labels this long; default 10 */
+	const char *const *affixes;  /**< affix words (lower case ASCII); NULL: the defaults */
+	size_t n_affixes;
+};
+
+/** What a check found. */
+struct dnsrep_lookalike_hit {
+	enum dnsrep_technique technique;
+	const uint8_t *protected_name; /**< the protected registrable domain, wire form (in the index) */
+	uint32_t meta;                 /**< the metadata index given with it to the builder */
+	unsigned distance;             /**< edits for typo (1 or 2); 0 otherwise */
+};
+
+struct dnsrep_lookalike;
+struct dnsrep_lookalike_builder;
+
+/** Options with the defaults. */
+void dnsrep_lookalike_opts_init(struct dnsrep_lookalike_opts *o);
+
+/** The default affix words (my, the, get, hub, group, app, llc, tech, ...). */
+const char *const *dnsrep_lookalike_default_affixes(size_t *n);
+
+/** The keyword of a technique: "tld-swap", "homoglyph", "typo", "affix", "contains". */
+const char *dnsrep_lookalike_technique_name(enum dnsrep_technique t);
+
+/** A new builder (copies the options; the affix strings must outlive the index). NULL: no memory. */
+struct dnsrep_lookalike_builder *dnsrep_lookalike_builder_new(const struct dnsrep_lookalike_opts *o);
+
+/**
+ * Protect a name: its registrable domain is computed here; names that are public
+ * suffixes are ignored.  Duplicates (the same registrable domain) keep the first meta.
+ * @return 0, or -1 out of memory.
+ */
+int dnsrep_lookalike_builder_add(struct dnsrep_lookalike_builder *b, const struct dnsrep_name *name,
+	uint32_t meta);
+
+/** Build the index; the builder is freed.  NULL with err set on failure. */
+struct dnsrep_lookalike *dnsrep_lookalike_builder_finish(struct dnsrep_lookalike_builder *b,
+	char *err, size_t errlen);
+
+/** Free a builder that was not finished.  NULL is fine. */
+void dnsrep_lookalike_builder_free(struct dnsrep_lookalike_builder *b);
+
+/**
+ * Check a query name (wire form, any case).  Its registrable domain is compared
+ * with the protected ones; a registrable domain that is itself protected is not a
+ * lookalike (exact and subdomain blocks cover it).
+ * @return 1 with hit filled, 0 when it is no lookalike (or malformed).  Thread-safe,
+ *   allocation-free.
+ */
+int dnsrep_lookalike_check(const struct dnsrep_lookalike *lk, const uint8_t *wire, size_t len,
+	struct dnsrep_lookalike_hit *hit);
+
+/** Protected registrable domains in the index. */
+size_t dnsrep_lookalike_count(const struct dnsrep_lookalike *lk);
+
+/** Bytes the index occupies. */
+size_t dnsrep_lookalike_bytes(const struct dnsrep_lookalike *lk);
+
+/** Free the index.  NULL is fine. */
+void dnsrep_lookalike_free(struct dnsrep_lookalike *lk);
+
+/**
+ * The confusable skeleton of one label (wire octets, no length byte): lower case,
+ * hyphens dropped, ASCII look-alikes folded (0->o, 1/l/i->l, rn->m, vv->w, cl->d),
+ * and an xn-- label decoded and its characters mapped to Latin skeletons.  Writes
+ * at most outlen-1 bytes and a NUL; returns the length, or -1 when it does not fit.
+ * Exposed for tests and `dnsrepctl variants`.
+ */
+int dnsrep_lookalike_skeleton(const uint8_t *label, size_t len, char *out, size_t outlen);
+
+#endif /* DNSREP_LOOKALIKE_H */

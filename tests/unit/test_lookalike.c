@@ -1,0 +1,668 @@
+/*
+ * test_lookalike.c — unit tests of dnsrep/lookalike.h: each technique on its own
+ * with the exact hit (technique, protected name, distance), skeletons and
+ * Punycode homoglyphs, what is NOT a lookalike (the protected names themselves,
+ * short labels, two edits by default), false positives over a list of benign
+ * domains against the bundled DPRK feed, and leave-one-out over that feed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <idn2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnsrep/feed.h"
+#include "dnsrep/lookalike.h"
+#include "dnsrep/name.h"
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static struct dnsrep_name parse(const char *text)
+{
+	struct dnsrep_name n;
+	char err[256] = "";
+	if (dnsrep_name_from_text(&n, text, strlen(text), err, sizeof(err)) != 0)
+		fail_msg("'%s' did not parse: %s", text, err);
+	return n;
+}
+
+/** An index of the names (meta = position in the list), with the given options or the defaults. */
+static struct dnsrep_lookalike *build_opts(const char *const *names, size_t n,
+	const struct dnsrep_lookalike_opts *o)
+{
+	struct dnsrep_lookalike_builder *b = dnsrep_lookalike_builder_new(o);
+	assert_non_null(b);
+	for (size_t i = 0; i < n; i++) {
+		struct dnsrep_name nm = parse(names[i]);
+		assert_int_equal(dnsrep_lookalike_builder_add(b, &nm, (uint32_t)i), 0);
+	}
+	char err[256] = "";
+	struct dnsrep_lookalike *lk = dnsrep_lookalike_builder_finish(b, err, sizeof(err));
+	if (!lk)
+		fail_msg("finish failed: %s", err);
+	return lk;
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define BUILD(names) build_opts((names), N(names), NULL)
+
+static const char *text_of(const uint8_t *wire)
+{
+	static char buf[DNSREP_NAME_MAXTEXT];
+	assert_true(dnsrep_name_to_text(wire, buf, sizeof(buf)) >= 0);
+	return buf;
+}
+
+static int check(const struct dnsrep_lookalike *lk, const char *query, struct dnsrep_lookalike_hit *hit)
+{
+	struct dnsrep_name q = parse(query);
+	return dnsrep_lookalike_check(lk, q.wire, q.len, hit);
+}
+
+/** query must be a lookalike by technique t of protected, at distance d. */
+static void expect_hit(const struct dnsrep_lookalike *lk, const char *query, enum dnsrep_technique t,
+	const char *protected, unsigned d)
+{
+	struct dnsrep_lookalike_hit hit;
+	if (check(lk, query, &hit) != 1)
+		fail_msg("%s: no lookalike, expected %s of %s", query, dnsrep_lookalike_technique_name(t),
+			 protected);
+	if (hit.technique != t || strcmp(text_of(hit.protected_name), protected) != 0 || hit.distance != d)
+		fail_msg("%s: %s of %s at distance %u, expected %s of %s at distance %u", query,
+			 dnsrep_lookalike_technique_name(hit.technique), text_of(hit.protected_name),
+			 hit.distance, dnsrep_lookalike_technique_name(t), protected, d);
+}
+
+static void expect_miss(const struct dnsrep_lookalike *lk, const char *query)
+{
+	struct dnsrep_lookalike_hit hit;
+	if (check(lk, query, &hit) != 0)
+		fail_msg("%s: %s of %s (distance %u), expected no lookalike", query,
+			 dnsrep_lookalike_technique_name(hit.technique), text_of(hit.protected_name),
+			 hit.distance);
+	assert_int_equal(hit.technique, DNSREP_LOOKALIKE_NONE);
+	assert_null(hit.protected_name);
+}
+
+/** The A-label form of a UTF-8 name, made by libidn2 (freed by the caller with idn2_free). */
+static char *to_ascii(const char *utf8)
+{
+	char *out = NULL;
+	int rc = idn2_to_ascii_8z(utf8, &out, IDN2_NONTRANSITIONAL);
+	if (rc != IDN2_OK)
+		fail_msg("idn2_to_ascii_8z(%s): %s", utf8, idn2_strerror(rc));
+	return out;
+}
+
+static const char *const foxysun[] = { "foxysunstudio.com" };
+static const char *const cloudfox[] = { "cloudfox.cloud" };
+
+/* ---- each technique ------------------------------------------------------------ */
+
+static void test_technique_names(void **state)
+{
+	(void)state;
+	assert_string_equal(dnsrep_lookalike_technique_name(DNSREP_LOOKALIKE_TLD_SWAP), "tld-swap");
+	assert_string_equal(dnsrep_lookalike_technique_name(DNSREP_LOOKALIKE_HOMOGLYPH), "homoglyph");
+	assert_string_equal(dnsrep_lookalike_technique_name(DNSREP_LOOKALIKE_TYPO), "typo");
+	assert_string_equal(dnsrep_lookalike_technique_name(DNSREP_LOOKALIKE_AFFIX), "affix");
+	assert_string_equal(dnsrep_lookalike_technique_name(DNSREP_LOOKALIKE_CONTAINS), "contains");
+	size_t n = 0;
+	const char *const *a = dnsrep_lookalike_default_affixes(&n);
+	assert_true(n >= 30);
+	assert_string_equal(a[0], "my");
+	struct dnsrep_lookalike_opts o;
+	dnsrep_lookalike_opts_init(&o);
+	assert_int_equal(o.min_len, 6);
+	assert_int_equal(o.two_edits, 0);
+	assert_int_equal(o.two_edit_min_len, 10);
+	assert_null(o.affixes);
+}
+
+static void test_tld_swap(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "cloudfox.cloud", "jinyang.asia", "wkjllc.com" };
+	struct dnsrep_lookalike *lk = BUILD(names);
+	assert_int_equal(dnsrep_lookalike_count(lk), 3);
+	struct dnsrep_lookalike_hit hit;
+	assert_int_equal(check(lk, "jinyang.services", &hit), 1);
+	assert_int_equal(hit.meta, 1);
+	expect_hit(lk, "jinyang.services", DNSREP_LOOKALIKE_TLD_SWAP, "jinyang.asia", 0);
+	expect_hit(lk, "JinYang.Services", DNSREP_LOOKALIKE_TLD_SWAP, "jinyang.asia", 0);
+	expect_hit(lk, "jinyang.com.cn", DNSREP_LOOKALIKE_TLD_SWAP, "jinyang.asia", 0);
+	expect_hit(lk, "cloudfox.com", DNSREP_LOOKALIKE_TLD_SWAP, "cloudfox.cloud", 0);
+	expect_hit(lk, "wkjllc.co.uk", DNSREP_LOOKALIKE_TLD_SWAP, "wkjllc.com", 0);
+	/* not the label under a public suffix of more labels: that is another label */
+	expect_miss(lk, "jinyang.asia.example.org");
+	dnsrep_lookalike_free(lk);
+}
+
+static void test_typo_one_edit(void **state)
+{
+	(void)state;
+	struct dnsrep_lookalike *lk = BUILD(foxysun);
+	expect_hit(lk, "foxysunstudios.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 1); /* plural */
+	expect_hit(lk, "foxysunstudoi.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 1);  /* transposition */
+	expect_hit(lk, "foxysunstuio.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 1);   /* omission */
+	expect_hit(lk, "foxysunsstudio.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 1); /* repetition */
+	expect_hit(lk, "foxysunstudip.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 1);  /* o -> p: keyboard */
+	expect_hit(lk, "fixysunstudio.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 1);  /* o -> i: keyboard */
+	/* bitsquat: one bit of one octet flipped, still a letter ('s' ^ 2 = 'q') */
+	assert_int_equal('s' ^ 0x02, 'q');
+	expect_hit(lk, "foxysunqtudio.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 1);
+	assert_int_equal('o' ^ 0x01, 'n');
+	expect_hit(lk, "fnxysunstudio.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 1);
+	/* first and last octets, under another suffix */
+	expect_hit(lk, "oxysunstudio.net", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 1);
+	expect_hit(lk, "foxysunstudi.org", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 1);
+	expect_hit(lk, "afoxysunstudio.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 1);
+	expect_hit(lk, "ofxysunstudio.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 1);
+	/* two edits are not one: off by default */
+	expect_miss(lk, "foxysunxtudia.com");
+	expect_miss(lk, "ofxysunstudoi.com");
+	/* two insertions at the end: not a typo, but contains */
+	expect_hit(lk, "foxysunstudioxx.com", DNSREP_LOOKALIKE_CONTAINS, "foxysunstudio.com", 0);
+	dnsrep_lookalike_free(lk);
+}
+
+static void test_typo_two_edits(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "foxysunstudio.com", "jinyang.asia" };
+	struct dnsrep_lookalike_opts o;
+	dnsrep_lookalike_opts_init(&o);
+	o.two_edits = 1;
+	struct dnsrep_lookalike *lk = build_opts(names, N(names), &o);
+	expect_hit(lk, "foxysunxtudia.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 2);  /* 2 substitutions */
+	expect_hit(lk, "ofxysunstudoi.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 2);  /* 2 transpositions */
+	expect_hit(lk, "foxysunstudioxx.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 2); /* 2 insertions */
+	expect_hit(lk, "fxysunstudi.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 2);    /* 2 deletions */
+	expect_hit(lk, "xfoxysunstudo.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 2);  /* insert + delete */
+	/* one edit is still reported as one */
+	expect_hit(lk, "foxysunstudios.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 1);
+	/* three edits are not two */
+	expect_miss(lk, "foxysunxtudiaa.com");
+	/* jinyang (7) is shorter than two_edit_min_len (10): one edit only */
+	expect_hit(lk, "jinyanq.com", DNSREP_LOOKALIKE_TYPO, "jinyang.asia", 1);
+	expect_miss(lk, "jinyxnx.com");
+	dnsrep_lookalike_free(lk);
+
+	/* two_edit_min_len lowered to 7 takes jinyang in */
+	o.two_edit_min_len = 7;
+	lk = build_opts(names, N(names), &o);
+	expect_hit(lk, "jinyxnx.com", DNSREP_LOOKALIKE_TYPO, "jinyang.asia", 2);
+	dnsrep_lookalike_free(lk);
+}
+
+static void test_affix(void **state)
+{
+	(void)state;
+	struct dnsrep_lookalike *lk = BUILD(cloudfox);
+	expect_hit(lk, "mycloudfox.com", DNSREP_LOOKALIKE_AFFIX, "cloudfox.cloud", 0);
+	expect_hit(lk, "cloudfoxhub.com", DNSREP_LOOKALIKE_AFFIX, "cloudfox.cloud", 0);
+	expect_hit(lk, "cloudfox-group.com", DNSREP_LOOKALIKE_AFFIX, "cloudfox.cloud", 0);
+	expect_hit(lk, "my-cloudfox.net", DNSREP_LOOKALIKE_AFFIX, "cloudfox.cloud", 0);
+	expect_hit(lk, "getcloudfox.cloud", DNSREP_LOOKALIKE_AFFIX, "cloudfox.cloud", 0);
+	expect_hit(lk, "cloudfoxsecure.io", DNSREP_LOOKALIKE_AFFIX, "cloudfox.cloud", 0);
+	expect_hit(lk, "cloudfoxstudios.com", DNSREP_LOOKALIKE_AFFIX, "cloudfox.cloud", 0);
+	/* an affix word that is not in the list: contains, not affix */
+	expect_hit(lk, "thecloudfoxsite.com", DNSREP_LOOKALIKE_CONTAINS, "cloudfox.cloud", 0);
+	expect_hit(lk, "cloudfoxzz.com", DNSREP_LOOKALIKE_CONTAINS, "cloudfox.cloud", 0);
+	dnsrep_lookalike_free(lk);
+}
+
+static void test_affix_custom(void **state)
+{
+	(void)state;
+	static const char *const words[] = { "zz", "best" };
+	struct dnsrep_lookalike_opts o;
+	dnsrep_lookalike_opts_init(&o);
+	o.affixes = words;
+	o.n_affixes = N(words);
+	struct dnsrep_lookalike *lk = build_opts(cloudfox, N(cloudfox), &o);
+	expect_hit(lk, "zzcloudfox.com", DNSREP_LOOKALIKE_AFFIX, "cloudfox.cloud", 0);
+	expect_hit(lk, "cloudfox-best.com", DNSREP_LOOKALIKE_AFFIX, "cloudfox.cloud", 0);
+	/* "my" is no affix now: still caught, as contains */
+	expect_hit(lk, "mycloudfox.com", DNSREP_LOOKALIKE_CONTAINS, "cloudfox.cloud", 0);
+	dnsrep_lookalike_free(lk);
+
+	/* bad affix words are refused */
+	static const char *const bad1[] = { "ok", "Upper" };
+	static const char *const bad2[] = { "" };
+	o.affixes = bad1;
+	o.n_affixes = N(bad1);
+	struct dnsrep_lookalike_builder *b = dnsrep_lookalike_builder_new(&o);
+	assert_non_null(b);
+	char err[256] = "";
+	assert_null(dnsrep_lookalike_builder_finish(b, err, sizeof(err)));
+	assert_non_null(strstr(err, "affix 'Upper'"));
+	o.affixes = bad2;
+	o.n_affixes = N(bad2);
+	b = dnsrep_lookalike_builder_new(&o);
+	assert_non_null(b);
+	assert_null(dnsrep_lookalike_builder_finish(b, err, sizeof(err)));
+	assert_non_null(strstr(err, "affix 1 is empty"));
+}
+
+static void test_contains(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "cloudfox.cloud", "edenprogram.com" };
+	struct dnsrep_lookalike *lk = BUILD(names);
+	expect_hit(lk, "thecloudfoxsite.com", DNSREP_LOOKALIKE_CONTAINS, "cloudfox.cloud", 0);
+	expect_hit(lk, "xcloudfoxy.org", DNSREP_LOOKALIKE_CONTAINS, "cloudfox.cloud", 0);
+	expect_hit(lk, "login-edenprogram-verify.com", DNSREP_LOOKALIKE_CONTAINS, "edenprogram.com", 0);
+	expect_hit(lk, "zzzzzzzzzzedenprogram.com", DNSREP_LOOKALIKE_CONTAINS, "edenprogram.com", 0);
+	/* the protected label must be inside; a part of it is not enough */
+	expect_miss(lk, "thecloudfo.com");
+	expect_miss(lk, "edenprogr.com");
+	expect_miss(lk, "cloud-fox-x.com"); /* hyphens break the label (no homoglyph: "x" added) */
+	dnsrep_lookalike_free(lk);
+}
+
+/* ---- homoglyphs ------------------------------------------------------------------- */
+
+static void skel_is(const char *label, const char *want)
+{
+	char out[256];
+	int n = dnsrep_lookalike_skeleton((const uint8_t *)label, strlen(label), out, sizeof(out));
+	if (n < 0 || strcmp(out, want) != 0)
+		fail_msg("skeleton(%s) = '%s' (%d), expected '%s'", label, n < 0 ? "" : out, n, want);
+	assert_int_equal((size_t)n, strlen(want));
+}
+
+/** The skeleton of the A-label of a UTF-8 label. */
+static void skel_utf8_is(const char *utf8, const char *want)
+{
+	char *a = to_ascii(utf8);
+	assert_memory_equal(a, "xn--", 4);
+	skel_is(a, want);
+	idn2_free(a);
+}
+
+static void test_skeleton(void **state)
+{
+	(void)state;
+	skel_is("cloudfox", "doudfox");
+	skel_is("C1oud-Fox", "doudfox");
+	skel_is("cl0udf0x", "doudfox");
+	skel_is("rnicrosoft", "mlcrosoft");
+	skel_is("microsoft", "mlcrosoft");
+	skel_is("vvkjllc", "wkjllc");
+	skel_is("paypa1", "paypal");
+	skel_is("paypai", "paypal");
+	skel_is("", "");
+	skel_is("---", "");
+	/* xn--: decoded and mapped */
+	skel_utf8_is("сloudfox", "doudfox");     /* Cyrillic es */
+	skel_utf8_is("clоudfоx", "doudfox");     /* Cyrillic o, twice */
+	skel_utf8_is("jinyаng", "jlnyang");      /* Cyrillic a */
+	skel_utf8_is("ϳіnуаng", "jlnyang");      /* Greek yot, Cyrillic i, u, a */
+	skel_utf8_is("clοudfοx", "doudfox");     /* Greek omicron */
+	skel_utf8_is("clöudfóx", "doudfox");     /* Latin with marks */
+	skel_utf8_is("ԁanielliu", "danlelllu");   /* Cyrillic komi de */
+	skel_utf8_is("wkjllç", "wkjllc");
+	/* a character without a Latin skeleton stays itself (UTF-8) */
+	skel_utf8_is("fox狐", "fox\xe7\x8b\x90");
+	/* invalid Punycode: the label as it is */
+	skel_is("xn--!!", "xn!!");
+	skel_is("xn--a-", "xna");           /* decodes to ASCII only: no A-label */
+	skel_is("xn--cloudfox-", "xndoudfox");
+	/* too small a buffer */
+	char out[4];
+	assert_int_equal(dnsrep_lookalike_skeleton((const uint8_t *)"cloudfox", 8, out, sizeof(out)), -1);
+	assert_int_equal(dnsrep_lookalike_skeleton((const uint8_t *)"fox", 3, out, sizeof(out)), 3);
+	assert_int_equal(dnsrep_lookalike_skeleton((const uint8_t *)"fox", 3, out, 0), -1);
+}
+
+static void test_homoglyph_ascii(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "cloudfox.cloud", "moonstudio.com", "wkjllc.com",
+		"danielliu.info" };
+	struct dnsrep_lookalike *lk = BUILD(names);
+	/* under the same suffix and under another one */
+	expect_hit(lk, "c1oudfox.cloud", DNSREP_LOOKALIKE_HOMOGLYPH, "cloudfox.cloud", 0);
+	expect_hit(lk, "cl0udf0x.com", DNSREP_LOOKALIKE_HOMOGLYPH, "cloudfox.cloud", 0);
+	expect_hit(lk, "cloud-fox.cloud", DNSREP_LOOKALIKE_HOMOGLYPH, "cloudfox.cloud", 0);
+	expect_hit(lk, "rnoonstudio.com", DNSREP_LOOKALIKE_HOMOGLYPH, "moonstudio.com", 0);   /* rn / m */
+	expect_hit(lk, "vvkjllc.com", DNSREP_LOOKALIKE_HOMOGLYPH, "wkjllc.com", 0);           /* vv / w */
+	expect_hit(lk, "wkj1lc.net", DNSREP_LOOKALIKE_HOMOGLYPH, "wkjllc.com", 0);            /* 1 / l */
+	expect_hit(lk, "wkjiic.com", DNSREP_LOOKALIKE_HOMOGLYPH, "wkjllc.com", 0);            /* i / l */
+	expect_hit(lk, "clanielliu.info", DNSREP_LOOKALIKE_HOMOGLYPH, "danielliu.info", 0);   /* cl / d */
+	/* c1oudfox.cloud above is one edit too: homoglyph is tried before typo.  Two
+	 * edits that are not look-alikes are neither. */
+	expect_miss(lk, "c2oudfax.com");
+	dnsrep_lookalike_free(lk);
+}
+
+static void test_homoglyph_punycode(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "cloudfox.cloud", "jinyang.asia", "danielliu.info" };
+	struct dnsrep_lookalike *lk = BUILD(names);
+	static const char *const cases[][2] = {
+		{ "clоudfоx.cloud", "cloudfox.cloud" }, /* Cyrillic o */
+		{ "сlоudfох.com", "cloudfox.cloud" },   /* Cyrillic es, o, ha */
+		{ "clοudfοx.net", "cloudfox.cloud" },   /* Greek omicron */
+		{ "cloüdfox.cloud", "cloudfox.cloud" }, /* Latin u with diaeresis */
+		{ "jinyаng.com", "jinyang.asia" },      /* Cyrillic a */
+		{ "www.jіnyang.asia", "jinyang.asia" }, /* Cyrillic i, below */
+		{ "ԁanielliu.info", "danielliu.info" }, /* Cyrillic komi de */
+	};
+	for (size_t i = 0; i < N(cases); i++) {
+		char *a = to_ascii(cases[i][0]);
+		assert_non_null(strstr(a, "xn--"));
+		expect_hit(lk, a, DNSREP_LOOKALIKE_HOMOGLYPH, cases[i][1], 0);
+		idn2_free(a);
+	}
+	/* a script with no Latin skeleton is no homoglyph */
+	char *a = to_ascii("狐狸云.com");
+	expect_miss(lk, a);
+	idn2_free(a);
+	dnsrep_lookalike_free(lk);
+}
+
+/* ---- what is not a lookalike -------------------------------------------------------- */
+
+static void test_protected_and_subdomains(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "foxysunstudio.com", "foxysunstudios.com", "cloudfox.cloud",
+		"mycloudfox.com", "jinyang.asia", "jinyang.services" };
+	struct dnsrep_lookalike *lk = BUILD(names);
+	for (size_t i = 0; i < N(names); i++) {
+		char www[300];
+		snprintf(www, sizeof(www), "www.%s", names[i]);
+		expect_miss(lk, names[i]);
+		expect_miss(lk, www);
+	}
+	expect_miss(lk, "a.b.c.mycloudfox.com");
+	/* subdomains of lookalikes are caught */
+	expect_hit(lk, "www.cloudfoxhub.com", DNSREP_LOOKALIKE_AFFIX, "cloudfox.cloud", 0);
+	expect_hit(lk, "a.b.jinyang.org", DNSREP_LOOKALIKE_TLD_SWAP, "jinyang.asia", 0);
+	dnsrep_lookalike_free(lk);
+
+	lk = BUILD(foxysun);
+	expect_hit(lk, "www.foxysunstudios.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 1);
+	expect_hit(lk, "mail.eu.foxysunstudios.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 1);
+	expect_miss(lk, "foxysunstudio.com");
+	expect_miss(lk, "FoxySunStudio.COM");
+	expect_miss(lk, "www.foxysunstudio.com");
+	/* the protected label as a subdomain of something else: not its registrable domain */
+	expect_miss(lk, "foxysunstudio.example.com");
+	dnsrep_lookalike_free(lk);
+}
+
+static void test_min_len(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "abcde.com", "abcdef.com" };
+	struct dnsrep_lookalike *lk = BUILD(names);
+	/* a 5-octet label: no typo, affix or contains */
+	expect_miss(lk, "abcdx.com");
+	expect_miss(lk, "myabcde.com");
+	expect_miss(lk, "xabcdex.com");
+	/* but tld-swap and homoglyph have no minimum */
+	expect_hit(lk, "abcde.net", DNSREP_LOOKALIKE_TLD_SWAP, "abcde.com", 0);
+	expect_hit(lk, "a-bcde.com", DNSREP_LOOKALIKE_HOMOGLYPH, "abcde.com", 0);
+	/* 6 octets: the minimum */
+	expect_hit(lk, "abcdeg.com", DNSREP_LOOKALIKE_TYPO, "abcdef.com", 1);
+	expect_hit(lk, "myabcdef.com", DNSREP_LOOKALIKE_AFFIX, "abcdef.com", 0);
+	expect_hit(lk, "xabcdefx.com", DNSREP_LOOKALIKE_CONTAINS, "abcdef.com", 0);
+	dnsrep_lookalike_free(lk);
+
+	struct dnsrep_lookalike_opts o;
+	dnsrep_lookalike_opts_init(&o);
+	o.min_len = 8;
+	static const char *const names2[] = { "foxvsun.com", "cloudfox.cloud" };
+	lk = build_opts(names2, N(names2), &o);
+	expect_miss(lk, "foxvsum.com");
+	expect_miss(lk, "myfoxvsun.com");
+	expect_miss(lk, "xfoxvsunx.com");
+	expect_hit(lk, "cloudfix.com", DNSREP_LOOKALIKE_TYPO, "cloudfox.cloud", 1);
+	expect_hit(lk, "xcloudfoxx.com", DNSREP_LOOKALIKE_CONTAINS, "cloudfox.cloud", 0);
+	dnsrep_lookalike_free(lk);
+}
+
+static void test_builder_dedup_and_suffixes(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "cloudfox.cloud", "www.cloudfox.cloud", "CLOUDFOX.cloud",
+		"com", "co.uk", "jinyang.asia" };
+	struct dnsrep_lookalike *lk = BUILD(names);
+	assert_int_equal(dnsrep_lookalike_count(lk), 2); /* public suffixes ignored, duplicates merged */
+	assert_true(dnsrep_lookalike_bytes(lk) > 0);
+	struct dnsrep_lookalike_hit hit;
+	assert_int_equal(check(lk, "mycloudfox.com", &hit), 1);
+	assert_int_equal(hit.meta, 0); /* the first meta stays */
+	assert_int_equal(check(lk, "jinyang.info", &hit), 1);
+	assert_int_equal(hit.meta, 5);
+	dnsrep_lookalike_free(lk);
+
+	/* many names: the builder grows */
+	struct dnsrep_lookalike_builder *b = dnsrep_lookalike_builder_new(NULL);
+	assert_non_null(b);
+	for (unsigned i = 0; i < 5000; i++) {
+		char t[64];
+		snprintf(t, sizeof(t), "name%u-example.com", i);
+		struct dnsrep_name nm = parse(t);
+		assert_int_equal(dnsrep_lookalike_builder_add(b, &nm, i), 0);
+		assert_int_equal(dnsrep_lookalike_builder_add(b, &nm, i + 1), 0);
+	}
+	char err[256];
+	lk = dnsrep_lookalike_builder_finish(b, err, sizeof(err));
+	assert_non_null(lk);
+	assert_int_equal(dnsrep_lookalike_count(lk), 5000);
+	expect_hit(lk, "name4321-example.net", DNSREP_LOOKALIKE_TLD_SWAP, "name4321-example.com", 0);
+	assert_int_equal(check(lk, "name4321-example.net", &hit), 1);
+	assert_int_equal(hit.meta, 4321);
+	expect_miss(lk, "name4321-example.com");
+	dnsrep_lookalike_free(lk);
+	dnsrep_lookalike_builder_free(NULL);
+	dnsrep_lookalike_free(NULL);
+}
+
+static void test_malformed_and_empty(void **state)
+{
+	(void)state;
+	struct dnsrep_lookalike *lk = BUILD(cloudfox);
+	struct dnsrep_lookalike_hit hit;
+	static const uint8_t bad1[] = { 9, 'c', 'l', 'o' };              /* label past the end */
+	static const uint8_t bad2[] = { 0xc0, 0x0c };                    /* a compression pointer */
+	static const uint8_t root[] = { 0 };
+	static const uint8_t tld[] = { 3, 'c', 'o', 'm', 0 };
+	static const uint8_t nul[] = { 8, 'c', 'l', 'o', 'u', 'd', 0, 'o', 'x', 3, 'c', 'o', 'm', 0 };
+	assert_int_equal(dnsrep_lookalike_check(lk, bad1, sizeof(bad1), &hit), 0);
+	assert_int_equal(dnsrep_lookalike_check(lk, bad2, sizeof(bad2), &hit), 0);
+	assert_int_equal(dnsrep_lookalike_check(lk, root, sizeof(root), &hit), 0);
+	assert_int_equal(dnsrep_lookalike_check(lk, tld, sizeof(tld), &hit), 0);
+	/* any octet may be in a query label: a NUL for the f is one substitution */
+	assert_int_equal(dnsrep_lookalike_check(lk, nul, sizeof(nul), &hit), 1);
+	assert_int_equal(hit.technique, DNSREP_LOOKALIKE_TYPO);
+	assert_int_equal(hit.distance, 1);
+	assert_string_equal(text_of(hit.protected_name), "cloudfox.cloud");
+	assert_int_equal(dnsrep_lookalike_check(lk, tld, 0, &hit), 0);
+	/* a 63-octet label of the protected one's letters */
+	char big[100];
+	memset(big, 'c', 63);
+	strcpy(big + 63, ".com");
+	assert_int_equal(check(lk, big, &hit), 0);
+	dnsrep_lookalike_free(lk);
+
+	struct dnsrep_lookalike_builder *b = dnsrep_lookalike_builder_new(NULL);
+	char err[256];
+	lk = dnsrep_lookalike_builder_finish(b, err, sizeof(err));
+	assert_non_null(lk);
+	assert_int_equal(dnsrep_lookalike_count(lk), 0);
+	expect_miss(lk, "cloudfox.cloud");
+	dnsrep_lookalike_free(lk);
+}
+
+/* ---- the bundled feed: false positives and leave-one-out ------------------------------ */
+
+#define MAX_FEED 64
+
+struct feed_names {
+	char names[MAX_FEED][DNSREP_NAME_MAXTEXT];
+	size_t n;
+};
+
+static int on_entry(void *ctx, const struct dnsrep_entry *e)
+{
+	struct feed_names *f = ctx;
+	if (f->n >= MAX_FEED)
+		return -1;
+	if (dnsrep_name_to_text(e->name.wire, f->names[f->n], sizeof(f->names[0])) < 0)
+		return -1;
+	f->n++;
+	return 0;
+}
+
+static void on_reject(void *ctx, const char *feed, unsigned line, const char *reason)
+{
+	(void)ctx;
+	fail_msg("%s:%u: %s", feed, line, reason);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	char *buf = malloc(1 << 20);
+	assert_non_null(buf);
+	*len = fread(buf, 1, (1 << 20) - 1, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static struct feed_names *load_dprk_feed(void)
+{
+	size_t len;
+	char *data = read_file(TOP_SRCDIR "/contrib/feeds/dprk-it-fronts.csv", &len);
+	struct feed_names *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	struct dnsrep_feed_opts o;
+	dnsrep_feed_opts_init(&o, "dprk-it-fronts");
+	struct dnsrep_feed_stats st;
+	char err[256] = "";
+	if (dnsrep_feed_parse(&o, data, len, on_entry, on_reject, f, &st, err, sizeof(err)) != 0)
+		fail_msg("feed: %s", err);
+	free(data);
+	assert_int_equal(f->n, 22);
+	return f;
+}
+
+/** An index of every name of the feed but skip (SIZE_MAX: all). */
+static struct dnsrep_lookalike *build_feed(const struct feed_names *f, size_t skip)
+{
+	const char *names[MAX_FEED];
+	size_t n = 0;
+	for (size_t i = 0; i < f->n; i++)
+		if (i != skip)
+			names[n++] = f->names[i];
+	return build_opts(names, n, NULL);
+}
+
+static void test_benign_domains(void **state)
+{
+	(void)state;
+	struct feed_names *f = load_dprk_feed();
+	struct dnsrep_lookalike *lk = build_feed(f, SIZE_MAX);
+	assert_int_equal(dnsrep_lookalike_count(lk), 22);
+	size_t len;
+	char *data = read_file(TEST_DATA_DIR "/benign-domains.txt", &len);
+	unsigned checked = 0, hits = 0;
+	for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		struct dnsrep_lookalike_hit hit;
+		checked++;
+		if (check(lk, line, &hit)) {
+			hits++;
+			printf("# false positive: %s is a %s lookalike of %s (distance %u)\n", line,
+			       dnsrep_lookalike_technique_name(hit.technique), text_of(hit.protected_name),
+			       hit.distance);
+		}
+	}
+	printf("# benign domains: %u checked, %u false positives\n", checked, hits);
+	assert_true(checked >= 300);
+	assert_int_equal(hits, 0);
+	free(data);
+	dnsrep_lookalike_free(lk);
+	free(f);
+}
+
+static void test_leave_one_out(void **state)
+{
+	(void)state;
+	struct feed_names *f = load_dprk_feed();
+	/* left out -> the technique and protected name that must catch it */
+	static const struct {
+		const char *name;
+		enum dnsrep_technique t;
+		const char *by;
+		unsigned d;
+	} must[] = {
+		{ "foxysunstudios.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudio.com", 1 },
+		{ "foxysunstudio.com", DNSREP_LOOKALIKE_TYPO, "foxysunstudios.com", 1 },
+		{ "mycloudfox.com", DNSREP_LOOKALIKE_AFFIX, "cloudfox.cloud", 0 },
+		{ "cloudfoxhub.com", DNSREP_LOOKALIKE_AFFIX, "cloudfox.cloud", 0 },
+		{ "jinyang.asia", DNSREP_LOOKALIKE_TLD_SWAP, "jinyang.services", 0 },
+		{ "jinyang.services", DNSREP_LOOKALIKE_TLD_SWAP, "jinyang.asia", 0 },
+	};
+	unsigned caught = 0, required = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		struct dnsrep_lookalike *lk = build_feed(f, i);
+		struct dnsrep_lookalike_hit hit;
+		if (check(lk, f->names[i], &hit)) {
+			caught++;
+			printf("# leave-one-out: %s caught: %s of %s (distance %u)\n", f->names[i],
+			       dnsrep_lookalike_technique_name(hit.technique), text_of(hit.protected_name),
+			       hit.distance);
+		} else {
+			printf("# leave-one-out: %s not caught\n", f->names[i]);
+		}
+		for (size_t k = 0; k < N(must); k++)
+			if (strcmp(must[k].name, f->names[i]) == 0) {
+				expect_hit(lk, f->names[i], must[k].t, must[k].by, must[k].d);
+				required++;
+			}
+		dnsrep_lookalike_free(lk);
+	}
+	printf("# leave-one-out: %u of %zu caught\n", caught, f->n);
+	assert_int_equal(required, N(must));
+	assert_true(caught >= N(must));
+	free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_technique_names),
+		cmocka_unit_test(test_tld_swap),
+		cmocka_unit_test(test_typo_one_edit),
+		cmocka_unit_test(test_typo_two_edits),
+		cmocka_unit_test(test_affix),
+		cmocka_unit_test(test_affix_custom),
+		cmocka_unit_test(test_contains),
+		cmocka_unit_test(test_skeleton),
+		cmocka_unit_test(test_homoglyph_ascii),
+		cmocka_unit_test(test_homoglyph_punycode),
+		cmocka_unit_test(test_protected_and_subdomains),
+		cmocka_unit_test(test_min_len),
+		cmocka_unit_test(test_builder_dedup_and_suffixes),
+		cmocka_unit_test(test_malformed_and_empty),
+		cmocka_unit_test(test_benign_domains),
+		cmocka_unit_test(test_leave_one_out),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
