@@ -24,6 +24,7 @@
  * No global state: everything lives in struct dnsrep_blocklog.
  */
 #include "dnsrep/blocklog.h"
+#include "dnsrep/lookalike.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -299,6 +300,16 @@ void dnsrep_blocklog_format(struct dnsrep_buf *out, const char *resolver,
 			blocklog_put_name(out, r->chain[i], r->chain_len[i]);
 		}
 		dnsrep_buf_add(out, "]", 1);
+	}
+	if (r->match == DNSREP_LOG_MATCH_LOOKALIKE) {
+		/* the rule is the protected name; how the query resembles it */
+		const char *t = dnsrep_lookalike_technique_name((enum dnsrep_technique)r->technique);
+		char num[4];
+		dnsrep_buf_puts(out, ",\"technique\":");
+		dnsrep_json_str(out, t, strlen(t));
+		dnsrep_buf_puts(out, ",\"distance\":");
+		blocklog_digits(num, r->distance % 10, 1);
+		dnsrep_buf_add(out, num, 1);
 	}
 	dnsrep_buf_add(out, "}\n", 2);
 }

@@ -50,7 +50,8 @@ enum kind {
 	KIND_CIDR_LIST, /**< an address prefix, appended to a list */
 	KIND_PERCENT,  /**< 0..100, with or without a trailing %; stored as a share 0..1 */
 	KIND_COUNT,    /**< a whole number, min..max */
-	KIND_CATEGORY_ACTION /**< "CATEGORY ACTION", appended to a list */
+	KIND_CATEGORY_ACTION, /**< "CATEGORY ACTION", appended to a list */
+	KIND_WORD_LIST  /**< a lower-case word, appended to a list */
 };
 
 /** One known key: where it may stand, what it holds, where it goes. */
@@ -90,6 +91,9 @@ static const struct keydesc keys[] = {
 	{ "fetch-timeout", CLAUSE_DNSREP, KIND_DURATION, G(fetch_timeout), 1, 3600 },
 	{ "max-size",      CLAUSE_DNSREP, KIND_COUNT,    G(max_size_mib), 1, 4096 },
 	{ "max-shrink",    CLAUSE_DNSREP, KIND_PERCENT,  G(max_shrink), 0, 0 },
+	{ "lookalike-min-length", CLAUSE_DNSREP, KIND_COUNT, G(lookalike_min_length), 3, 63 },
+	{ "lookalike-two-edits", CLAUSE_DNSREP, KIND_BOOL, G(lookalike_two_edits), 0, 0 },
+	{ "lookalike-affix", CLAUSE_DNSREP, KIND_WORD_LIST, G(lookalike_affixes), 0, 0 },
 	{ "name",          CLAUSE_FEED,   KIND_FEEDNAME, F(name), 0, 0 },
 	{ "source",        CLAUSE_FEED,   KIND_SOURCE,   F(source), 0, 0 },
 	{ "format",        CLAUSE_FEED,   KIND_FORMAT,   F(format), 0, 0 },
@@ -97,6 +101,7 @@ static const struct keydesc keys[] = {
 	{ "action",        CLAUSE_FEED,   KIND_ACTION,   F(action), 0, 0 },
 	{ "reason",        CLAUSE_FEED,   KIND_STRING,   F(reason), 0, 0 },
 	{ "lookalike",     CLAUSE_FEED,   KIND_BOOL,     F(lookalike), 0, 0 },
+	{ "lookalike-action", CLAUSE_FEED, KIND_ACTION,  F(lookalike_action), 0, 0 },
 	{ "refresh",       CLAUSE_FEED,   KIND_DURATION, F(refresh), 60, 7 * 86400 },
 	{ "max-rejected",  CLAUSE_FEED,   KIND_PERCENT,  F(max_rejected), 0, 0 },
 	{ "allow-public-suffix", CLAUSE_FEED, KIND_BOOL, F(allow_public_suffix), 0, 0 },
@@ -191,6 +196,7 @@ struct dnsrep_config *dnsrep_config_new(void)
 	cfg->fetch_timeout = 300;
 	cfg->max_size_mib = 256;
 	cfg->max_shrink = 0.5;
+	cfg->lookalike_min_length = 6;
 	cfg->redis_prefix = strdup("dnsrep:");
 	if (!cfg->redis_prefix) {
 		dnsrep_config_free(cfg);
@@ -223,6 +229,9 @@ void dnsrep_config_free(struct dnsrep_config *cfg)
 	free(cfg->redis_password);
 	free(cfg->redis_prefix);
 	free(cfg->ca_file);
+	for (size_t i = 0; i < cfg->n_lookalike_affixes; i++)
+		free(cfg->lookalike_affixes[i]);
+	free(cfg->lookalike_affixes);
 	free(cfg->exempt_clients);
 	for (size_t i = 0; i < cfg->n_category_actions; i++)
 		free(cfg->category_actions[i].category);
@@ -481,6 +490,23 @@ static int set_value(struct parser *p, const struct keydesc *k, const char *v)
 		grown[cfg->n_category_actions++].action = (enum dnsrep_action)a;
 		return 0;
 	}
+	case KIND_WORD_LIST: {
+		size_t n = strlen(v);
+		if (n > 32)
+			return fail(p, "'%s' must be a word of at most 32 letters, not '%s'", k->key, v);
+		for (size_t i = 0; i < n; i++)
+			if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9')))
+				return fail(p, "'%s' must be lower-case letters and digits, not '%s'", k->key, v);
+		struct dnsrep_config *cfg = p->cfg;
+		char **grown = realloc(cfg->lookalike_affixes, (cfg->n_lookalike_affixes + 1) * sizeof(*grown));
+		if (!grown)
+			return fail(p, "out of memory");
+		cfg->lookalike_affixes = grown;
+		if (!(grown[cfg->n_lookalike_affixes] = strdup(v)))
+			return fail(p, "out of memory");
+		cfg->n_lookalike_affixes++;
+		return 0;
+	}
 	case KIND_COUNT: {
 		char *end;
 		errno = 0;
@@ -557,6 +583,7 @@ static int enter_clause(struct parser *p, enum clause c)
 	memset(f, 0, sizeof(*f));
 	f->refresh = 3600;
 	f->max_rejected = 0.05;
+	f->lookalike_action = DNSREP_ACTION_LOG_ONLY;
 	f->decl_line = p->line;
 	f->decl_file = strdup(p->file);
 	f->category = strdup("blocklist");

@@ -1,7 +1,8 @@
 /*
  * dnsrepctl_check.c — `dnsrepctl check`: what the resolver would do with names, and why.
  *
- *   dnsrepctl check [--config FILE] [--feed FILE]... [--allow FILE]... [--json] NAME...
+ *   dnsrepctl check [--config FILE] [--feed FILE]... [--allow FILE]... [--protect FILE]...
+ *                   [--json] NAME...
  *
  * Builds a snapshot exactly as the resolver does (same parser, same builder, same
  * matcher) from the feeds of dnsrep.conf (local file:// sources) and/or feed
@@ -74,16 +75,22 @@ static int load_one(struct check *c, struct dnsrep_builder *b, struct dnsrep_loa
 	return 0;
 }
 
+/** The action a match gets: a lookalike's is its feed's lookalike-action. */
+static enum dnsrep_action action_of(const struct check *c, const struct dnsrep_match *m)
+{
+	if (m->kind == DNSREP_MATCH_LOOKALIKE)
+		return m->meta.lookalike_action;
+	return dnsrep_config_action(c->cfg, m->meta.action, m->meta.category);
+}
+
 /** The verdict word for a match. */
 static const char *verdict_word(const struct check *c, const struct dnsrep_match *m)
 {
 	switch (m->verdict) {
 	case DNSREP_VERDICT_ALLOW:
 		return "allow";
-	case DNSREP_VERDICT_BLOCK: {
-		enum dnsrep_action a = dnsrep_config_action(c->cfg, m->meta.action, m->meta.category);
-		return a == DNSREP_ACTION_LOG_ONLY ? "log" : "block";
-	}
+	case DNSREP_VERDICT_BLOCK:
+		return action_of(c, m) == DNSREP_ACTION_LOG_ONLY ? "log" : "block";
 	default:
 		return "pass";
 	}
@@ -97,6 +104,8 @@ static const char *match_word(const struct dnsrep_match *m)
 		return "exact";
 	if (m->kind == DNSREP_MATCH_SUBDOMAIN)
 		return "subdomain";
+	if (m->kind == DNSREP_MATCH_LOOKALIKE)
+		return "lookalike";
 	return NULL;
 }
 
@@ -148,9 +157,11 @@ static void judge(struct check *c, const char *text, size_t len)
 	struct dnsrep_match m;
 	char err[DNSREP_ERRLEN], rule[DNSREP_NAME_MAXTEXT];
 	struct dnsrep_buf *o = &c->out;
+	struct dnsrep_lookalike_hit hit = { 0 };
 	int bad = dnsrep_name_from_text(&n, text, len, err, sizeof(err)) < 0;
-	if (!bad)
-		dnsrep_snapshot_match(c->snap, n.wire, n.len, &m);
+	if (!bad && dnsrep_snapshot_match(c->snap, n.wire, n.len, &m) == 0 &&
+	    m.verdict == DNSREP_VERDICT_PASS)
+		dnsrep_snapshot_lookalike(c->snap, n.wire, n.len, &m, &hit);
 	if (!bad && m.rule)
 		dnsrep_name_to_text(m.rule, rule, sizeof(rule));
 
@@ -164,27 +175,33 @@ static void judge(struct check *c, const char *text, size_t len)
 			dnsrep_buf_puts(o, "}\n");
 			return;
 		}
-		int hit = m.verdict != DNSREP_VERDICT_PASS;
-		enum dnsrep_action a = hit ? dnsrep_config_action(c->cfg, m.meta.action, m.meta.category)
-					   : c->cfg->action;
+		int found = m.verdict != DNSREP_VERDICT_PASS;
+		enum dnsrep_action a = found ? action_of(c, &m) : c->cfg->action;
 		dnsrep_buf_puts(o, ",");
 		dnsrep_json_kv(o, "verdict", verdict_word(c, &m));
 		dnsrep_buf_puts(o, ",");
 		dnsrep_json_kv(o, "match", match_word(&m));
 		dnsrep_buf_puts(o, ",");
-		dnsrep_json_kv(o, "rule", hit ? rule : NULL);
+		dnsrep_json_kv(o, "rule", found ? rule : NULL);
 		dnsrep_buf_puts(o, ",");
-		dnsrep_json_kv(o, "feed", hit ? m.meta.feed : NULL);
+		dnsrep_json_kv(o, "feed", found ? m.meta.feed : NULL);
 		dnsrep_buf_puts(o, ",");
-		dnsrep_json_kv(o, "category", hit ? m.meta.category : NULL);
+		dnsrep_json_kv(o, "category", found ? m.meta.category : NULL);
 		dnsrep_buf_puts(o, ",");
-		dnsrep_json_kv(o, "reason", hit ? empty_null(m.meta.reason) : NULL);
+		dnsrep_json_kv(o, "reason", found ? empty_null(m.meta.reason) : NULL);
 		dnsrep_buf_puts(o, ",");
-		dnsrep_json_kv(o, "date", hit ? empty_null(m.meta.date) : NULL);
+		dnsrep_json_kv(o, "date", found ? empty_null(m.meta.date) : NULL);
 		dnsrep_buf_puts(o, ",");
-		dnsrep_json_kv(o, "source", hit ? empty_null(m.meta.source) : NULL);
+		dnsrep_json_kv(o, "source", found ? empty_null(m.meta.source) : NULL);
 		dnsrep_buf_puts(o, ",");
 		dnsrep_json_kv(o, "action", m.verdict == DNSREP_VERDICT_BLOCK ? dnsrep_action_name(a) : NULL);
+		if (m.kind == DNSREP_MATCH_LOOKALIKE) {
+			char d[32];
+			dnsrep_buf_puts(o, ",");
+			dnsrep_json_kv(o, "technique", dnsrep_lookalike_technique_name(hit.technique));
+			snprintf(d, sizeof(d), ",\"distance\":%u", hit.distance);
+			dnsrep_buf_puts(o, d);
+		}
 		dnsrep_buf_puts(o, "}\n");
 		return;
 	}
@@ -198,13 +215,25 @@ static void judge(struct check *c, const char *text, size_t len)
 	} else if (m.verdict == DNSREP_VERDICT_PASS) {
 		dnsrep_buf_puts(o, ": pass");
 	} else {
-		enum dnsrep_action a = dnsrep_config_action(c->cfg, m.meta.action, m.meta.category);
+		enum dnsrep_action a = action_of(c, &m);
 		dnsrep_buf_puts(o, ": ");
 		dnsrep_buf_puts(o, verdict_word(c, &m));
 		dnsrep_buf_puts(o, " (");
-		dnsrep_buf_puts(o, match_word(&m));
-		dnsrep_buf_puts(o, " match on ");
-		dnsrep_buf_puts(o, rule);
+		if (m.kind == DNSREP_MATCH_LOOKALIKE) {
+			char d[48];
+			dnsrep_buf_puts(o, "lookalike of ");
+			dnsrep_buf_puts(o, rule);
+			dnsrep_buf_puts(o, ", ");
+			dnsrep_buf_puts(o, dnsrep_lookalike_technique_name(hit.technique));
+			if (hit.distance) {
+				snprintf(d, sizeof(d), " distance %u", hit.distance);
+				dnsrep_buf_puts(o, d);
+			}
+		} else {
+			dnsrep_buf_puts(o, match_word(&m));
+			dnsrep_buf_puts(o, " match on ");
+			dnsrep_buf_puts(o, rule);
+		}
 		dnsrep_buf_puts(o, ", feed ");
 		shown(o, m.meta.feed, strlen(m.meta.feed));
 		dnsrep_buf_puts(o, ", category ");
@@ -231,11 +260,13 @@ static void flush_out(struct check *c)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: dnsrepctl check [--config FILE] [--feed FILE]... [--allow FILE]... [--json] NAME...\n"
+	fprintf(f, "Usage: dnsrepctl check [--config FILE] [--feed FILE]... [--allow FILE]...\n"
+		   "                       [--protect FILE]... [--json] NAME...\n"
 		   "  --config FILE  the feeds of this dnsrep.conf (file:// sources); the default\n"
 		   "                 config is read when no --feed or --allow is given\n"
 		   "  --feed FILE    a feed file (format recognized), named after the file\n"
 		   "  --allow FILE   a feed file whose entries are all allow entries\n"
+		   "  --protect FILE a feed file with lookalike protection on (as lookalike: yes)\n"
 		   "  --json         one JSON object per name per line\n"
 		   "  NAME -         read names from standard input, one per line\n");
 }
@@ -246,6 +277,7 @@ int dnsrepctl_check(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "feed", required_argument, NULL, 'f' },
 		{ "allow", required_argument, NULL, 'a' },
+		{ "protect", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -268,6 +300,7 @@ int dnsrepctl_check(int argc, char **argv)
 		case 'c': config = optarg; break;
 		case 'f': feeds[nfeeds] = optarg; is_allow[nfeeds++] = 0; break;
 		case 'a': feeds[nfeeds] = optarg; is_allow[nfeeds++] = 1; break;
+		case 'p': feeds[nfeeds] = optarg; is_allow[nfeeds++] = 2; break;
 		case 'j': c.json = 1; break;
 		case 'h': usage(stdout); rc = 0; goto out;
 		default: usage(stderr); rc = 2; goto out;
@@ -314,14 +347,18 @@ int dnsrepctl_check(int argc, char **argv)
 		char fname[256];
 		memset(&l, 0, sizeof(l));
 		l.meta.feed = feed_name_of(feeds[i], fname, sizeof(fname));
-		l.meta.category = is_allow[i] ? "allow" : "blocklist";
-		l.force_allow = is_allow[i];
+		l.meta.category = is_allow[i] == 1 ? "allow" : "blocklist";
+		l.force_allow = is_allow[i] == 1;
+		l.meta.lookalike = is_allow[i] == 2; /* --protect: as lookalike: yes does */
+		l.meta.lookalike_action = DNSREP_ACTION_LOG_ONLY;
 		dnsrep_feed_opts_init(&l.opts, l.meta.feed);
 		if (load_one(&c, b, &l, feeds[i]) < 0)
 			goto out;
 	}
 	c.snap = dnsrep_builder_finish(b, 0, err, sizeof(err));
-	if (!c.snap) {
+	struct dnsrep_lookalike_opts lo;
+	dnsrep_load_lookalike_opts(&lo, c.cfg);
+	if (!c.snap || dnsrep_snapshot_protect(c.snap, &lo, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dnsrepctl: %s\n", err);
 		goto out;
 	}

@@ -20,6 +20,7 @@ void dnsrep_load_from_config(struct dnsrep_load *l, const struct dnsrep_feed_con
 	l->meta.reason = f->reason;
 	l->meta.action = f->action;
 	l->meta.lookalike = f->lookalike;
+	l->meta.lookalike_action = f->lookalike_action;
 	dnsrep_feed_opts_init(&l->opts, f->name);
 	l->opts.format = f->format;
 	l->opts.max_reject_share = f->max_rejected;
@@ -111,4 +112,15 @@ const char *dnsrep_load_local_path(const char *source)
 	if (strncmp(source, "file://", 7) == 0 && source[7] == '/')
 		return source + 7;
 	return NULL;
+}
+
+void dnsrep_load_lookalike_opts(struct dnsrep_lookalike_opts *o, const struct dnsrep_config *cfg)
+{
+	dnsrep_lookalike_opts_init(o);
+	o->min_len = cfg->lookalike_min_length;
+	o->two_edits = cfg->lookalike_two_edits;
+	if (cfg->n_lookalike_affixes) {
+		o->affixes = (const char *const *)cfg->lookalike_affixes;
+		o->n_affixes = cfg->n_lookalike_affixes;
+	}
 }

@@ -220,6 +220,14 @@ static struct dnsrep_snapshot *rebuild(struct dnsrep_refresher *r, int force, in
 static void install(struct dnsrep_refresher *r, struct dnsrep_snapshot *s, int save)
 {
 	char err[DNSREP_ERRLEN];
+	struct dnsrep_lookalike_opts lo;
+	dnsrep_load_lookalike_opts(&lo, r->o.cfg);
+	if (dnsrep_snapshot_protect(s, &lo, err, sizeof(err)) < 0)
+		say(r, DNSREP_ERR, "lookalike index: %s (lookalikes are not caught until the next "
+		    "blocklist)", err);
+	else if (dnsrep_snapshot_protected(s))
+		say(r, DNSREP_INFO, "lookalike protection for %zu registrable domains",
+		    dnsrep_snapshot_protected(s));
 	struct dnsrep_snapshot *old = dnsrep_current_swap(r->o.current, s);
 	if (r->o.on_swap)
 		r->o.on_swap(r->o.ctx, old, s);

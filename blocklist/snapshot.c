@@ -70,7 +70,8 @@ struct meta_rec {
 	uint32_t feed, category, reason, date, source;
 	uint8_t action;
 	uint8_t lookalike;
-	uint8_t reserved[2];
+	uint8_t lookalike_action;  /**< 0: log-only */
+	uint8_t reserved;
 };
 _Static_assert(sizeof(struct meta_rec) == 24, "meta_rec is 24 bytes");
 
@@ -80,6 +81,7 @@ struct dnsrep_snapshot {
 	struct dnsrep_set set;
 	const struct meta_rec *metas;
 	const char *strings;
+	struct dnsrep_lookalike *lk;    /**< built by dnsrep_snapshot_protect, or NULL */
 };
 
 struct dnsrep_builder {
@@ -208,6 +210,7 @@ int dnsrep_builder_feed_begin(struct dnsrep_builder *b, const struct dnsrep_feed
 	b->cur.source = (uint32_t)none;
 	b->cur.action = (uint8_t)feed->action;
 	b->cur.lookalike = feed->lookalike ? 1 : 0;
+	b->cur.lookalike_action = (uint8_t)feed->lookalike_action;
 	int64_t idx = intern_meta(b, &b->cur);
 	if (idx < 0)
 		return -1;
@@ -468,6 +471,8 @@ static void fill_meta(const struct dnsrep_snapshot *s, uint32_t idx, struct dnsr
 	m->source = s->strings + r->source;
 	m->action = (enum dnsrep_action)r->action;
 	m->lookalike = r->lookalike;
+	m->lookalike_action = r->lookalike_action ? (enum dnsrep_action)r->lookalike_action
+						  : DNSREP_ACTION_LOG_ONLY;
 }
 
 int dnsrep_snapshot_match(const struct dnsrep_snapshot *s, const uint8_t *wire, size_t len,
@@ -523,6 +528,67 @@ int dnsrep_snapshot_match(const struct dnsrep_snapshot *s, const uint8_t *wire, 
 	return 0;
 }
 
+/* ---- lookalikes ----------------------------------------------------------------- */
+
+/** Whether a record's block metadata (scope n) belongs to a lookalike feed. */
+static int protects(const struct dnsrep_snapshot *s, const uint8_t *rec, int n)
+{
+	uint32_t m = dnsrep_rec_meta(rec, n);
+	return m != DNSREP_META_NONE && s->metas[m].lookalike;
+}
+
+int dnsrep_snapshot_protect(struct dnsrep_snapshot *s, const struct dnsrep_lookalike_opts *o,
+	char *err, size_t errlen)
+{
+	struct dnsrep_lookalike_builder *b = NULL;
+	char nerr[DNSREP_ERRLEN];
+	dnsrep_lookalike_free(s->lk);
+	s->lk = NULL;
+	for (uint32_t i = 0; i <= s->set.mask; i++) {
+		if (!s->set.slots[i].rec)
+			continue;
+		const uint8_t *rec = s->set.arena + s->set.slots[i].rec - 1;
+		uint8_t fl = dnsrep_rec_flags(rec);
+		int n = (fl & DNSREP_REC_BLOCK_SELF) && protects(s, rec, DNSREP_REC_META_SELF)
+			? DNSREP_REC_META_SELF
+			: (fl & DNSREP_REC_BLOCK_BELOW) && protects(s, rec, DNSREP_REC_META_BELOW)
+			? DNSREP_REC_META_BELOW : -1;
+		if (n < 0)
+			continue;
+		if (!b && !(b = dnsrep_lookalike_builder_new(o)))
+			return ferr(err, errlen, "out of memory building the lookalike index");
+		struct dnsrep_name name;
+		if (dnsrep_name_from_wire(&name, dnsrep_rec_name(rec), dnsrep_rec_len(rec), nerr,
+					  sizeof(nerr)) < 0)
+			continue;
+		if (dnsrep_lookalike_builder_add(b, &name, dnsrep_rec_meta(rec, n)) < 0) {
+			dnsrep_lookalike_builder_free(b);
+			return ferr(err, errlen, "out of memory building the lookalike index");
+		}
+	}
+	if (!b)
+		return 0;
+	s->lk = dnsrep_lookalike_builder_finish(b, err, errlen);
+	return s->lk ? 0 : -1;
+}
+
+int dnsrep_snapshot_lookalike(const struct dnsrep_snapshot *s, const uint8_t *wire, size_t len,
+	struct dnsrep_match *m, struct dnsrep_lookalike_hit *hit)
+{
+	if (!s->lk || !dnsrep_lookalike_check(s->lk, wire, len, hit))
+		return 0;
+	m->verdict = DNSREP_VERDICT_BLOCK;
+	m->kind = DNSREP_MATCH_LOOKALIKE;
+	m->rule = hit->protected_name;
+	fill_meta(s, hit->meta, &m->meta);
+	return 1;
+}
+
+size_t dnsrep_snapshot_protected(const struct dnsrep_snapshot *s)
+{
+	return s->lk ? dnsrep_lookalike_count(s->lk) : 0;
+}
+
 /* ---- inspecting ---------------------------------------------------------------- */
 
 uint32_t dnsrep_snapshot_names(const struct dnsrep_snapshot *s) { return s->h->n_names; }
@@ -535,6 +601,7 @@ void dnsrep_snapshot_free(struct dnsrep_snapshot *s)
 {
 	if (!s)
 		return;
+	dnsrep_lookalike_free(s->lk);
 	free(s->base);
 	free(s);
 }
@@ -650,7 +717,8 @@ static int check_block(const uint8_t *base, uint64_t size, const char *path, cha
 		const struct meta_rec *m = &metas[i];
 		if (m->feed >= h->strings_len || m->category >= h->strings_len ||
 		    m->reason >= h->strings_len || m->date >= h->strings_len ||
-		    m->source >= h->strings_len || m->action > DNSREP_ACTION_LOG_ONLY)
+		    m->source >= h->strings_len || m->action > DNSREP_ACTION_LOG_ONLY ||
+		    m->lookalike_action > DNSREP_ACTION_LOG_ONLY)
 			return ferr(err, errlen, "snapshot %s: bad metadata record %u", path, i);
 	}
 	return 0;

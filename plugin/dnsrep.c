@@ -153,12 +153,18 @@ void deinit(struct module_env *env, int id)
 	log_info("dnsrep: deinit, module %d", id);
 }
 
+/**
+ * Marks a query whose name is listed but passes (exempt client, log-only): its
+ * answer must not stay in Unbound's message cache (see check_answer).
+ */
+static int listed_marker;
+
 /** Block, log-only or exempt: what to do with a matched lookup; 1 when answered. */
 static int act(struct dnsrep_module *mod, struct module_qstate *qstate, int id,
 	const struct dnsrep_match *m, struct dnsrep_block *blk,
 	const uint8_t *const *chain, const size_t *chain_len, int chain_n)
 {
-	enum dnsrep_action a = dnsrep_config_action(mod->cfg, m->meta.action, m->meta.category);
+	enum dnsrep_action a = dnsrep_match_action(mod, m);
 	const char *name = dnsrep_action_name(a);
 	blk->action = a;
 	blk->rule = m->rule;
@@ -167,10 +173,12 @@ static int act(struct dnsrep_module *mod, struct module_qstate *qstate, int id,
 		if (mod->cfg->log_exempt)
 			dnsrep_record_lookup(mod, qstate, DNSREP_LOG_EXEMPT, name, blk, chain,
 					     chain_len, chain_n);
+		qstate->minfo[id] = &listed_marker;
 		return 0;
 	}
 	if (a == DNSREP_ACTION_LOG_ONLY) {
 		dnsrep_record_lookup(mod, qstate, DNSREP_LOG_LOGONLY, name, blk, chain, chain_len, chain_n);
+		qstate->minfo[id] = &listed_marker;
 		return 0;
 	}
 	if (!dnsrep_synth_block(mod, qstate, blk)) {
@@ -191,11 +199,19 @@ static int check_query(struct dnsrep_module *mod, struct module_qstate *qstate, 
 	int answered = 0;
 	const struct dnsrep_snapshot *s = dnsrep_current_enter(mod->current);
 	struct dnsrep_match m;
-	if (s && dnsrep_snapshot_match(s, qstate->qinfo.qname, qstate->qinfo.qname_len, &m) == 0 &&
-	    m.verdict == DNSREP_VERDICT_BLOCK) {
-		struct dnsrep_block blk = { .match = m.kind == DNSREP_MATCH_EXACT
-			? DNSREP_LOG_MATCH_EXACT : DNSREP_LOG_MATCH_SUBDOMAIN };
-		answered = act(mod, qstate, id, &m, &blk, NULL, NULL, 0);
+	struct dnsrep_lookalike_hit hit;
+	if (s && dnsrep_snapshot_match(s, qstate->qinfo.qname, qstate->qinfo.qname_len, &m) == 0) {
+		if (m.verdict == DNSREP_VERDICT_BLOCK) {
+			struct dnsrep_block blk = { .match = m.kind == DNSREP_MATCH_EXACT
+				? DNSREP_LOG_MATCH_EXACT : DNSREP_LOG_MATCH_SUBDOMAIN };
+			answered = act(mod, qstate, id, &m, &blk, NULL, NULL, 0);
+		} else if (m.verdict == DNSREP_VERDICT_PASS &&
+			   dnsrep_snapshot_lookalike(s, qstate->qinfo.qname, qstate->qinfo.qname_len,
+						     &m, &hit)) {
+			/* allow entries are never second-guessed: only names that passed */
+			struct dnsrep_block blk = { .match = DNSREP_LOG_MATCH_LOOKALIKE, .hit = &hit };
+			answered = act(mod, qstate, id, &m, &blk, NULL, NULL, 0);
+		}
 	}
 	dnsrep_current_leave(mod->current);
 	return answered;
@@ -248,11 +264,12 @@ static void check_answer(struct dnsrep_module *mod, struct module_qstate *qstate
 			chain_len[n++] = len;
 		}
 	}
+	if (qstate->minfo[id] == &listed_marker)
+		forget_msg(qstate, qstate->qinfo.qname, qstate->qinfo.qname_len);
+	if (n == 0)
+		return;
 	const struct dnsrep_snapshot *s = dnsrep_current_enter(mod->current);
 	struct dnsrep_match m;
-	if (s && dnsrep_snapshot_match(s, qstate->qinfo.qname, qstate->qinfo.qname_len, &m) == 0 &&
-	    m.verdict == DNSREP_VERDICT_BLOCK)
-		forget_msg(qstate, qstate->qinfo.qname, qstate->qinfo.qname_len);
 	for (int i = 0; s && i < n; i++) {
 		if (dnsrep_snapshot_match(s, chain[i], chain_len[i], &m) < 0)
 			continue;

@@ -44,22 +44,34 @@ struct collect {
 	int oom;
 };
 
+enum dnsrep_action dnsrep_match_action(const struct dnsrep_module *mod, const struct dnsrep_match *m)
+{
+	if (m->kind == DNSREP_MATCH_LOOKALIKE)
+		return m->meta.lookalike_action;
+	return dnsrep_config_action(mod->cfg, m->meta.action, m->meta.category);
+}
+
 int dnsrep_match_blocks(const struct dnsrep_module *mod, const struct dnsrep_match *m)
 {
-	if (m->verdict != DNSREP_VERDICT_BLOCK)
+	return m->verdict == DNSREP_VERDICT_BLOCK && dnsrep_match_action(mod, m) != DNSREP_ACTION_LOG_ONLY;
+}
+
+/** Whether a snapshot blocks a name: by an entry, or as a lookalike. */
+static int blocks(const struct dnsrep_module *mod, const struct dnsrep_snapshot *s,
+	const uint8_t *name, size_t len)
+{
+	struct dnsrep_match m;
+	struct dnsrep_lookalike_hit hit;
+	if (dnsrep_snapshot_match(s, name, len, &m) < 0)
 		return 0;
-	enum dnsrep_action a = dnsrep_config_action(mod->cfg, m->meta.action, m->meta.category);
-	return a != DNSREP_ACTION_LOG_ONLY;
+	if (m.verdict == DNSREP_VERDICT_PASS && !dnsrep_snapshot_lookalike(s, name, len, &m, &hit))
+		return 0;
+	return dnsrep_match_blocks(mod, &m);
 }
 
 static int newly_blocked(struct collect *c, const uint8_t *name, size_t len)
 {
-	struct dnsrep_match m;
-	if (dnsrep_snapshot_match(c->now, name, len, &m) < 0 || !dnsrep_match_blocks(c->mod, &m))
-		return 0;
-	if (!c->old)
-		return 1;
-	return dnsrep_snapshot_match(c->old, name, len, &m) < 0 || !dnsrep_match_blocks(c->mod, &m);
+	return blocks(c->mod, c->now, name, len) && (!c->old || !blocks(c->mod, c->old, name, len));
 }
 
 static void add_victim(struct collect *c, const uint8_t *name, size_t len, uint16_t type,

@@ -39,6 +39,7 @@ struct dnsrep_block {
 	const uint8_t *rule;             /**< the deciding entry's wire name */
 	const struct dnsrep_meta *meta;  /**< its metadata */
 	int match;                       /**< DNSREP_LOG_MATCH_* */
+	const struct dnsrep_lookalike_hit *hit; /**< for lookalike matches: how, or NULL */
 };
 
 /* ---- synth.c ---------------------------------------------------------------- */
@@ -65,6 +66,9 @@ int dnsrep_synth_block(struct dnsrep_module *mod, struct module_qstate *qstate,
  */
 size_t dnsrep_flush_newly_blocked(struct dnsrep_module *mod, const struct dnsrep_snapshot *old,
 	const struct dnsrep_snapshot *now);
+
+/** The action for a match: a lookalike's is its feed's lookalike-action. */
+enum dnsrep_action dnsrep_match_action(const struct dnsrep_module *mod, const struct dnsrep_match *m);
 
 /** Whether a match blocks the answer (a block verdict whose action is not log-only). */
 int dnsrep_match_blocks(const struct dnsrep_module *mod, const struct dnsrep_match *m);

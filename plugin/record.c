@@ -100,6 +100,10 @@ void dnsrep_record_lookup(struct dnsrep_module *mod, struct module_qstate *qstat
 	rec.qtype = qstate->qinfo.qtype;
 	rec.kind = (uint8_t)kind;
 	rec.match = (uint8_t)blk->match;
+	if (blk->hit) {
+		rec.technique = (uint8_t)blk->hit->technique;
+		rec.distance = (uint8_t)blk->hit->distance;
+	}
 	rec.rule_len = put_name(rec.rule, blk->rule, dname_valid((uint8_t *)blk->rule, LDNS_MAX_DOMAINLEN + 1));
 	put(rec.action, sizeof(rec.action), action);
 	put(rec.feed, sizeof(rec.feed), blk->meta->feed);

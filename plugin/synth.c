@@ -86,8 +86,12 @@ static void ede_text(const struct dnsrep_block *blk, char *out, size_t outlen)
 	char rule[DNSREP_NAME_MAXTEXT];
 	if (dnsrep_name_to_text(blk->rule, rule, sizeof(rule)) < 0)
 		snprintf(rule, sizeof(rule), "?");
-	snprintf(out, outlen, "dnsrep: %s (%s, %s)%s", rule, blk->meta->feed, blk->meta->category,
-		 blk->match == DNSREP_LOG_MATCH_CNAME ? " via CNAME" : "");
+	if (blk->match == DNSREP_LOG_MATCH_LOOKALIKE && blk->hit)
+		snprintf(out, outlen, "dnsrep: lookalike of %s (%s, %s, %s)", rule, blk->meta->feed,
+			 blk->meta->category, dnsrep_lookalike_technique_name(blk->hit->technique));
+	else
+		snprintf(out, outlen, "dnsrep: %s (%s, %s)%s", rule, blk->meta->feed, blk->meta->category,
+			 blk->match == DNSREP_LOG_MATCH_CNAME ? " via CNAME" : "");
 }
 
 int dnsrep_synth_block(struct dnsrep_module *mod, struct module_qstate *qstate,
@@ -105,7 +109,8 @@ int dnsrep_synth_block(struct dnsrep_module *mod, struct module_qstate *qstate,
 	/* the SOA owner: the rule when it is the query name or one of its parents */
 	const uint8_t *owner = q->qname;
 	size_t owner_len = q->qname_len;
-	if (blk->match != DNSREP_LOG_MATCH_CNAME && dname_subdomain_c(q->qname, (uint8_t *)blk->rule)) {
+	if (blk->match != DNSREP_LOG_MATCH_CNAME && blk->match != DNSREP_LOG_MATCH_LOOKALIKE &&
+	    dname_subdomain_c(q->qname, (uint8_t *)blk->rule)) {
 		owner = blk->rule;
 		owner_len = dname_valid((uint8_t *)blk->rule, LDNS_MAX_DOMAINLEN + 1);
 	}

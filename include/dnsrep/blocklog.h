@@ -48,6 +48,8 @@ struct dnsrep_log_record {
 	uint8_t kind;                      /**< enum dnsrep_log_kind */
 	uint8_t match;                     /**< 0 exact, 1 subdomain, 2 lookalike, 3 cname */
 	uint16_t ede;                      /**< the EDE code sent (0: none, the client had no EDNS) */
+	uint8_t technique;                 /**< lookalike matches: enum dnsrep_technique */
+	uint8_t distance;                  /**< lookalike typo matches: edits */
 	char action[DNSREP_LOG_ACTION];    /**< "nxdomain", "log-only", … */
 	char feed[DNSREP_LOG_FEED];
 	char category[DNSREP_LOG_CATEGORY];

@@ -61,6 +61,7 @@ struct dnsrep_feed_config {
 	enum dnsrep_action action;  /**< default: inherit the global action */
 	char *reason;               /**< free text for the log, or NULL */
 	int lookalike;              /**< protect against lookalikes of its names */
+	enum dnsrep_action lookalike_action; /**< for lookalike matches; default log-only */
 	uint32_t refresh;           /**< seconds between fetches; default 3600 */
 	double max_rejected;        /**< reject the feed when more than this share of lines is bad; default 0.05 */
 	int allow_public_suffix;    /**< accept entries for the root or a bare public suffix */
@@ -99,6 +100,11 @@ struct dnsrep_config {
 	uint32_t fetch_timeout; /**< seconds for one fetch; default 300 */
 	unsigned max_size_mib;  /**< the largest feed fetched, MiB; default 256 */
 	double max_shrink;      /**< refuse a feed that shrank by more than this share; default 0.5 */
+	/* lookalike detection */
+	unsigned lookalike_min_length; /**< typo/affix/contains need labels this long; default 6 */
+	int lookalike_two_edits;       /**< also two edits away (labels of 10 or more) */
+	char **lookalike_affixes;      /**< lookalike-affix: words; NULL: the defaults */
+	size_t n_lookalike_affixes;
 	unsigned log_queue;     /**< block log records queued at most before drops */
 	struct dnsrep_feed_config *feeds;
 	size_t n_feeds;

@@ -13,6 +13,7 @@
 
 #include "dnsrep/config.h"
 #include "dnsrep/feed.h"
+#include "dnsrep/lookalike.h"
 #include "dnsrep/snapshot.h"
 
 /** One feed to load. */
@@ -38,6 +39,9 @@ int dnsrep_load_data(struct dnsrep_builder *b, const struct dnsrep_load *l, cons
 /** The same, reading the feed from a file (at most 1 GiB). */
 int dnsrep_load_file(struct dnsrep_builder *b, const struct dnsrep_load *l, const char *path,
 	struct dnsrep_feed_stats *stats, char *err, size_t errlen);
+
+/** The lookalike options a config asks for (lookalike-min-length, -two-edits, -affix). */
+void dnsrep_load_lookalike_opts(struct dnsrep_lookalike_opts *o, const struct dnsrep_config *cfg);
 
 /**
  * The path of a file:/// source ("file:///etc/x" → "/etc/x"), or NULL when the

@@ -20,6 +20,7 @@
 
 #include "dnsrep/config.h"
 #include "dnsrep/entry.h"
+#include "dnsrep/lookalike.h"
 
 struct dnsrep_snapshot;
 struct dnsrep_builder;
@@ -35,7 +36,8 @@ enum dnsrep_verdict {
 enum dnsrep_match_kind {
 	DNSREP_MATCH_NONE = 0,
 	DNSREP_MATCH_EXACT,      /**< the entry is the name itself */
-	DNSREP_MATCH_SUBDOMAIN   /**< the entry is a parent of the name */
+	DNSREP_MATCH_SUBDOMAIN,  /**< the entry is a parent of the name */
+	DNSREP_MATCH_LOOKALIKE   /**< the name looks like a protected one (no entry covers it) */
 };
 
 /** An entry's metadata, as stored (strings point into the snapshot). */
@@ -47,6 +49,7 @@ struct dnsrep_meta {
 	const char *source;   /**< "" when none */
 	enum dnsrep_action action; /**< the feed's action, DNSREP_ACTION_INHERIT for the global one */
 	int lookalike;        /**< the feed has lookalike protection on */
+	enum dnsrep_action lookalike_action; /**< for lookalikes of its names (log-only by default) */
 };
 
 /** A match result. */
@@ -64,6 +67,7 @@ struct dnsrep_feed_meta {
 	const char *reason;        /**< default reason, or NULL */
 	enum dnsrep_action action; /**< DNSREP_ACTION_INHERIT: the global one */
 	int lookalike;
+	enum dnsrep_action lookalike_action; /**< DNSREP_ACTION_INHERIT: log-only */
 };
 
 /* ---- building ------------------------------------------------------------- */
@@ -112,6 +116,28 @@ void dnsrep_builder_free(struct dnsrep_builder *b);
  */
 int dnsrep_snapshot_match(const struct dnsrep_snapshot *s, const uint8_t *wire, size_t len,
 	struct dnsrep_match *m);
+
+/**
+ * Build the lookalike index of a snapshot from the names of its lookalike feeds
+ * (see dnsrep/lookalike.h).  Call it before the snapshot is shared (it is then
+ * immutable again); a snapshot file does not hold the index, so a loaded
+ * snapshot needs this too.  A snapshot without lookalike feeds gets no index.
+ * @return 0, or -1 with err set.
+ */
+int dnsrep_snapshot_protect(struct dnsrep_snapshot *s, const struct dnsrep_lookalike_opts *o,
+	char *err, size_t errlen);
+
+/**
+ * Whether a name (wire form) is a lookalike of a protected name.  Call it when
+ * dnsrep_snapshot_match passed: the match is then filled with verdict block, kind
+ * lookalike, the protected name as rule and its feed's metadata; hit says how.
+ * @return 1 on a lookalike, 0 otherwise.  Lock-free, allocation-free.
+ */
+int dnsrep_snapshot_lookalike(const struct dnsrep_snapshot *s, const uint8_t *wire, size_t len,
+	struct dnsrep_match *m, struct dnsrep_lookalike_hit *hit);
+
+/** Protected names in the lookalike index (0 when there is none). */
+size_t dnsrep_snapshot_protected(const struct dnsrep_snapshot *s);
 
 /* ---- inspecting ---------------------------------------------------------------- */
 

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "dnsrep/blocklog.h"
+#include "dnsrep/lookalike.h"
 
 /* ---- a strict JSON checker ----------------------------------------------------------- */
 
@@ -434,6 +435,8 @@ static void test_format_logonly_v4mapped(void **state)
 	set_ipv6(&r, "::ffff:198.51.100.7", 5353);
 	r.qtype = 65534;
 	r.match = DNSREP_LOG_MATCH_LOOKALIKE;
+	r.technique = DNSREP_LOOKALIKE_TYPO;
+	r.distance = 1;
 	r.ede = 0;
 	char *s = fmt(&r, "res-2.example");
 	assert_string_equal(s,
@@ -441,7 +444,7 @@ static void test_format_logonly_v4mapped(void **state)
 		"\"client\":\"198.51.100.7\",\"qname\":\"Front-Co.example\",\"qtype\":\"TYPE65534\","
 		"\"action\":\"log-only\",\"match\":\"lookalike\",\"rule\":\"front-co.example\","
 		"\"feed\":\"ofac\",\"category\":\"seized\",\"reason\":\"DOJ seizure 2023-10-18\","
-		"\"ede\":null}\n");
+		"\"ede\":null,\"technique\":\"typo\",\"distance\":1}\n");
 	free(s);
 }
 

@@ -237,6 +237,31 @@ static void test_redis_and_feeder_keys(void **state)
 	parse_err("feed:\n name: a\n source: file:///a\n redis: x\n", "'redis' does not belong in a feed: clause");
 }
 
+static void test_lookalike_keys(void **state)
+{
+	(void)state;
+	struct dnsrep_config *cfg = parse_ok(
+		"dnsrep:\n lookalike-min-length: 7\n lookalike-two-edits: yes\n"
+		" lookalike-affix: my\n lookalike-affix: hub2\n"
+		"feed:\n name: a\n source: file:///a\n lookalike: yes\n lookalike-action: nxdomain\n"
+		"feed:\n name: b\n source: file:///b\n");
+	assert_int_equal(cfg->lookalike_min_length, 7);
+	assert_int_equal(cfg->lookalike_two_edits, 1);
+	assert_int_equal(cfg->n_lookalike_affixes, 2);
+	assert_string_equal(cfg->lookalike_affixes[1], "hub2");
+	assert_int_equal(cfg->feeds[0].lookalike, 1);
+	assert_int_equal(cfg->feeds[0].lookalike_action, DNSREP_ACTION_NXDOMAIN);
+	assert_int_equal(cfg->feeds[1].lookalike_action, DNSREP_ACTION_LOG_ONLY);
+	dnsrep_config_free(cfg);
+	cfg = parse_ok("");
+	assert_int_equal(cfg->lookalike_min_length, 6);
+	assert_null(cfg->lookalike_affixes);
+	dnsrep_config_free(cfg);
+	parse_err("dnsrep:\n lookalike-affix: Hub\n", "t.conf:2: 'lookalike-affix' must be lower-case letters and digits, not 'Hub'");
+	parse_err("dnsrep:\n lookalike-min-length: 2\n", "'lookalike-min-length' must be a whole number from 3 to 63");
+	parse_err("feed:\n name: a\n source: file:///a\n lookalike-action: ban\n", "'lookalike-action' must be nxdomain");
+}
+
 static void test_counts_and_poll(void **state)
 {
 	(void)state;
@@ -603,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_category_actions),
 		cmocka_unit_test(test_redis_and_feeder_keys),
+		cmocka_unit_test(test_lookalike_keys),
 		cmocka_unit_test(test_counts_and_poll),
 		cmocka_unit_test(test_bools),
 		cmocka_unit_test(test_addresses),
