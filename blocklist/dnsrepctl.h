@@ -21,4 +21,7 @@ int dnsrepctl_sync(int argc, char **argv);
 /** dnsrepctl status: the feeds in Redis and the resolvers that follow them. */
 int dnsrepctl_status(int argc, char **argv);
 
+/** dnsrepctl variants: a domain's lookalike candidates, optionally resolved. */
+int dnsrepctl_variants(int argc, char **argv);
+
 #endif

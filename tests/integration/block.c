@@ -244,6 +244,27 @@ static void test_cname_chain_to_blocked_name(void **state)
 	ldns_pkt_free(p);
 }
 
+static void test_lookalikes(void **state)
+{
+	(void)state;
+	/* the seized feed has lookalike: yes and lookalike-action: nxdomain here */
+	ldns_pkt *p = ask("foxysunstudios.com", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "foxysunstudios.com");
+	expect_ede(p, 15, "dnsrep: lookalike of foxysunstudio.com (seized, seized, typo)");
+	ldns_pkt_free(p);
+	p = ask("www.jinyang.services", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "www.jinyang.services");
+	expect_ede(p, 15, "dnsrep: lookalike of jinyang.asia (seized, seized, tld-swap)");
+	ldns_pkt_free(p);
+	/* an allow entry is never second-guessed, and ordinary names are no lookalikes */
+	p = ask("mail.foxysunstudio.com", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	expect_rcode(p, LDNS_RCODE_NOERROR, "mail.foxysunstudio.com");
+	ldns_pkt_free(p);
+	p = ask("www.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	expect_rcode(p, LDNS_RCODE_NOERROR, "www.test");
+	ldns_pkt_free(p);
+}
+
 static void test_validator_in_the_stack(void **state)
 {
 	(void)state;
@@ -497,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_allow_entry_wins),
 		cmocka_unit_test(test_exempt_client),
 		cmocka_unit_test(test_cname_chain_to_blocked_name),
+		cmocka_unit_test(test_lookalikes),
 		cmocka_unit_test(test_validator_in_the_stack),
 		cmocka_unit_test(test_many_concurrent_clients),
 		cmocka_unit_test(test_hostile_qnames),

@@ -17,7 +17,7 @@ UNBOUND_CONTROL="$UNBOUND_PREFIX/sbin/unbound-control"
 PLUGIN="$top_builddir/plugin/dnsrep.so"
 ZONES="$top_srcdir/tests/integration/zones"
 # The seized front-company names the tests' NSD serves (from zones/frontco.zone).
-FRONTCO_ZONES="silverstarchina.com cloudfox.cloud foxysunstudio.com jinyang.asia"
+FRONTCO_ZONES="silverstarchina.com cloudfox.cloud foxysunstudio.com jinyang.asia foxysunstudios.com"
 
 # ---- TAP ---------------------------------------------------------------------
 tap_n=0
@@ -106,6 +106,7 @@ server:
   server-count: 1
   reuseport: no
   verbosity: 1
+  rrl-ratelimit: 0
 remote-control:
   control-enable: no
 zone:
