@@ -67,6 +67,7 @@
  * the table stays as it is (UTF-8), so it only matches itself.
  */
 #include "dnsrep/lookalike.h"
+#include "dnsrep/set.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -122,15 +123,6 @@ const char *dnsrep_lookalike_technique_name(enum dnsrep_technique t)
 /** What a key stands for; mixed into its hash so the kinds never meet. */
 enum key_kind { KEY_DOMAIN = 1, KEY_LABEL = 2, KEY_SKELETON = 3, KEY_GRAM = 4 };
 
-static inline uint64_t fmix64(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdull;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ull;
-	k ^= k >> 33;
-	return k;
-}
 
 /** The polynomial hash of n octets: sum of p[j] * B^(n-1-j). */
 static inline uint64_t poly(const uint8_t *p, size_t n)
@@ -144,7 +136,7 @@ static inline uint64_t poly(const uint8_t *p, size_t n)
 /** The table key of a string of n octets with polynomial hash h. */
 static inline uint64_t key_of(uint64_t h, size_t n, enum key_kind kind)
 {
-	return fmix64(h + (uint64_t)n * 0xd6e8feb86659fd93ull + (uint64_t)kind * 0xa0761d6478bd642full);
+	return dnsrep_hash_mix64(h + (uint64_t)n * 0xd6e8feb86659fd93ull + (uint64_t)kind * 0xa0761d6478bd642full);
 }
 
 /* ---- the index ----------------------------------------------------------------------- */
@@ -684,7 +676,7 @@ static int builder_grow_dedup(struct dnsrep_lookalike_builder *b)
 		return -1;
 	for (uint32_t e = 0; e < b->n; e++) {
 		const uint8_t *nm = b->names + b->ents[e].off;
-		uint32_t i = (uint32_t)fmix64(poly(nm, wire_len(nm))) & newmask;
+		uint32_t i = (uint32_t)dnsrep_hash_mix64(poly(nm, wire_len(nm))) & newmask;
 		while (t[i])
 			i = (i + 1) & newmask;
 		t[i] = e + 1;
@@ -708,7 +700,7 @@ int dnsrep_lookalike_builder_add(struct dnsrep_lookalike_builder *b, const struc
 	/* grow first, so that a failed growth leaves the builder as it was */
 	if ((uint64_t)(b->n + 1) * 2 > b->dmask && builder_grow_dedup(b) < 0)
 		return -1;
-	uint32_t i = (uint32_t)fmix64(poly(reg, rlen)) & b->dmask;
+	uint32_t i = (uint32_t)dnsrep_hash_mix64(poly(reg, rlen)) & b->dmask;
 	for (; b->dedup[i]; i = (i + 1) & b->dmask) {
 		const uint8_t *nm = b->names + b->ents[b->dedup[i] - 1].off;
 		if (wire_len(nm) == rlen && memcmp(nm, reg, rlen) == 0)

@@ -6,7 +6,7 @@
  * state after label i is the hash of the suffix starting at label i, so all
  * suffixes of a name cost one pass.  The state is finished with a 64-bit mixer
  * (MurmurHash3's fmix64) before it picks a slot, because FNV's low bits alone
- * spread poorly over a power-of-two table.
+ * spread poorly over a power-of-two table (dnsrep_hash_mix64 in set.h).
  */
 #include "dnsrep/set.h"
 
@@ -24,15 +24,6 @@ static const uint8_t fold[256] = {
 #undef R
 };
 
-static inline uint64_t fmix64(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdull;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ull;
-	k ^= k >> 33;
-	return k;
-}
 
 int dnsrep_set_labels(const uint8_t *wire, size_t len, struct dnsrep_labels *l)
 {
@@ -54,14 +45,14 @@ int dnsrep_set_labels(const uint8_t *wire, size_t len, struct dnsrep_labels *l)
 	l->n = n;
 	/* hash from the root leftwards: hash[i] covers labels i..n-1 */
 	uint64_t h = FNV_OFFSET;
-	l->hash[n] = fmix64(h);
+	l->hash[n] = dnsrep_hash_mix64(h);
 	for (int i = n - 1; i >= 0; i--) {
 		const uint8_t *p = wire + l->off[i];
 		uint8_t ll = p[0];
 		h = (h ^ ll) * FNV_PRIME;
 		for (uint8_t j = 1; j <= ll; j++)
 			h = (h ^ fold[p[j]]) * FNV_PRIME;
-		l->hash[i] = fmix64(h);
+		l->hash[i] = dnsrep_hash_mix64(h);
 	}
 	return 0;
 }
