@@ -44,6 +44,7 @@
 #include <idn2.h>
 #include <libpsl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -558,26 +559,46 @@ int dnsrep_name_equal(const struct dnsrep_name *a, const struct dnsrep_name *b)
 /* ---- public suffixes ------------------------------------------------------------ */
 
 /*
- * The list is loaded once, on first use, and never changed or freed: it lives as
- * long as the process (or the plugin: a reload leaks one list per dlclose, which
- * libpsl gives us no safe moment to free while other threads may use it).
+ * The list is loaded once, on first use, and never changed; the plugin frees it in
+ * deinit (dnsrep_name_shutdown), when no thread of its own uses it any more and
+ * the library is about to be unloaded, so a reload does not leak a list.
  */
-static const psl_ctx_t *name_psl;
-static pthread_once_t name_psl_once = PTHREAD_ONCE_INIT;
+static _Atomic(const psl_ctx_t *) name_psl;
+static _Atomic int name_psl_tried;  /**< a load was attempted (even if it found none) */
+static int name_psl_owned;          /**< from psl_latest (ours to free), not psl_builtin */
+static pthread_mutex_t name_psl_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void name_psl_load(void)
+void dnsrep_name_shutdown(void)
 {
-	/* the newer of the system's list (package publicsuffix) and libpsl's own */
-	name_psl = psl_latest(NULL);
-	if (!name_psl)
-		name_psl = psl_builtin();
+	pthread_mutex_lock(&name_psl_lock);
+	const psl_ctx_t *p = atomic_load(&name_psl);
+	if (p && name_psl_owned)
+		psl_free((psl_ctx_t *)p);
+	atomic_store(&name_psl, NULL);
+	atomic_store(&name_psl_tried, 0); /* a later use loads it again */
+	name_psl_owned = 0;
+	pthread_mutex_unlock(&name_psl_lock);
 }
 
 /** The list, or NULL when none could be loaded (then only the "*" rule applies). */
 static const psl_ctx_t *name_psl_get(void)
 {
-	pthread_once(&name_psl_once, name_psl_load);
-	return name_psl;
+	const psl_ctx_t *p = atomic_load_explicit(&name_psl, memory_order_acquire);
+	if (p || atomic_load_explicit(&name_psl_tried, memory_order_acquire))
+		return p;
+	pthread_mutex_lock(&name_psl_lock);
+	if (!atomic_load(&name_psl_tried)) {
+		/* the newer of the system's list (package publicsuffix) and libpsl's own */
+		p = psl_latest(NULL);
+		name_psl_owned = p != NULL;
+		if (!p)
+			p = psl_builtin();
+		atomic_store_explicit(&name_psl, p, memory_order_release);
+		atomic_store_explicit(&name_psl_tried, 1, memory_order_release);
+	}
+	p = atomic_load(&name_psl);
+	pthread_mutex_unlock(&name_psl_lock);
+	return p;
 }
 
 /** Fill off[] with the offset of each label's length octet; return the count. */

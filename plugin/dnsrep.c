@@ -150,6 +150,7 @@ void deinit(struct module_env *env, int id)
 		return;
 	de->dyn_env = NULL;
 	module_free(mod);
+	dnsrep_name_shutdown(); /* dlclose follows: nothing uses names any more */
 	log_info("dnsrep: deinit, module %d", id);
 }
 

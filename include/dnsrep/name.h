@@ -75,6 +75,13 @@ int dnsrep_name_registrable(const struct dnsrep_name *n);
  */
 int dnsrep_name_is_public_suffix(const struct dnsrep_name *n);
 
+/**
+ * Free the Public Suffix List loaded on first use.  Only when no thread uses names
+ * any more, at the very end (the plugin's deinit, before Unbound unloads it): the
+ * list is not loaded again in this copy of the library.
+ */
+void dnsrep_name_shutdown(void);
+
 /** Whether two canonical names are equal. */
 int dnsrep_name_equal(const struct dnsrep_name *a, const struct dnsrep_name *b);
 

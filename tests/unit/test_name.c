@@ -727,6 +727,25 @@ static void test_registrable_binary_labels(void **state)
 	assert_string_equal(registrable("x.*.com"), "\\042.com");
 }
 
+/** After dnsrep_name_shutdown (the plugin's deinit) the list loads again on use. */
+static void test_shutdown_then_reload(void **state)
+{
+	(void)state;
+	struct dnsrep_name n;
+	char err[DNSREP_ERRLEN];
+	assert_int_equal(dnsrep_name_from_text(&n, "co.uk", 5, err, sizeof(err)), 0);
+	assert_true(dnsrep_name_is_public_suffix(&n));
+	dnsrep_name_shutdown();
+	dnsrep_name_shutdown(); /* twice is harmless */
+	assert_true(dnsrep_name_is_public_suffix(&n));
+	assert_int_equal(dnsrep_name_from_text(&n, "www.example.co.uk", 17, err, sizeof(err)), 0);
+	int off = dnsrep_name_registrable(&n);
+	assert_true(off > 0);
+	char text[DNSREP_NAME_MAXTEXT];
+	assert_true(dnsrep_name_to_text(n.wire + off, text, sizeof(text)) > 0);
+	assert_string_equal(text, "example.co.uk");
+}
+
 static void test_is_public_suffix(void **state)
 {
 	(void)state;
@@ -799,6 +818,7 @@ int main(void)
 		cmocka_unit_test(test_registrable),
 		cmocka_unit_test(test_registrable_binary_labels),
 		cmocka_unit_test(test_is_public_suffix),
+		cmocka_unit_test(test_shutdown_then_reload),
 		cmocka_unit_test(test_equal),
 	};
 	return cmocka_run_group_tests_name("name", tests, NULL, NULL);
