@@ -103,7 +103,7 @@ cleanup() {
   if [ -n "${KEEP_TMP:-}" ]; then echo "kept $dir"; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+trap 'exit 130' INT TERM HUP PIPE   # PIPE: piped into head, still stop the servers
 forget() { new=""; for p in $pids; do [ "$p" = "$1" ] || new="$new $p"; done; pids=$new; }
 # stop PID: TERM, wait (freeing 1M local zones takes a while), then KILL
 stop() {
