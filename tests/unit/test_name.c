@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dnsrep/config.h"
 #include "dnsrep/name.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
