@@ -3,13 +3,17 @@
  * formatted as JSON Lines and appended to a file by one writer thread.
  *
  * Why a queue and a thread: resolver threads must never wait for the disk or a
- * lock (a slow disk must not slow DNS).  They copy a fixed-size record into a
- * bounded lock-free queue — Dmitry Vyukov's bounded MPMC queue, used here with
- * one consumer: every cell carries a sequence number that says whose turn it is,
- * a producer claims a position with one compare-and-swap and publishes the cell
- * with a release store of its sequence.  No allocation, no lock, no wait; when
- * the queue is full the record is dropped and counted, and the writer writes the
- * count to the log ({"event":"dropped",...}): never silently.
+ * lock (a slow disk must not slow DNS).  They pack a record (only the bytes its
+ * names and strings use) into a bounded lock-free queue — Dmitry Vyukov's
+ * bounded MPMC queue, used here with one consumer: every cell carries a sequence
+ * number that says whose turn it is.  A producer claims the consecutive cells its
+ * record needs with one compare-and-swap (each must be free for its position),
+ * fills them, and publishes them, the first one last, with release stores of
+ * their sequences; the consumer looks only at a record's first cell.  No
+ * allocation, no lock, no wait; when the queue is full the record is dropped and
+ * counted, and the writer writes the count to the log ({"event":"dropped",...}):
+ * never silently.  Packing keeps the queue small: a record's fields hold up to
+ * 2 KiB, a typical packed record 150 bytes.
  *
  * The writer thread drains the queue in batches, formats each record into one
  * buffer and writes it with as few write(2) calls as it can.  When the queue is
@@ -30,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -45,9 +50,11 @@
 
 #include "dnsrep/name.h"
 
-/** The queue's size when none is given, and the largest it may be. */
+/** The queue's size when none is given, and the largest it may be (records of
+ * BLOCKLOG_TYPICAL_RECORD bytes: the queue's room in bytes is capacity times that). */
 #define BLOCKLOG_DEFAULT_CAPACITY 4096u
 #define BLOCKLOG_MAX_CAPACITY (1u << 20)
+#define BLOCKLOG_TYPICAL_RECORD 256u
 /** Stop draining the queue into the buffer beyond this many bytes of lines. */
 #define BLOCKLOG_PENDING_LIMIT (256u * 1024u)
 /** The buffer is allocated once with room for the limit and the longest record. */
@@ -57,12 +64,22 @@
 /** How often the path is checked for rotation, and a failed write retried. */
 #define BLOCKLOG_CHECK_NS 1000000000LL
 #define BLOCKLOG_CACHE_LINE 64
+/** Bytes of a record a cell holds. */
+#define BLOCKLOG_CELL_DATA (2 * BLOCKLOG_CACHE_LINE - sizeof(atomic_size_t))
+/** A record in its packed form is at most this long (see blocklog_pack). */
+#define BLOCKLOG_PACKED_MAX (sizeof(struct dnsrep_log_record) + 64)
+/** So it takes at most this many cells. */
+#define BLOCKLOG_MAX_CELLS ((BLOCKLOG_PACKED_MAX + BLOCKLOG_CELL_DATA - 1) / BLOCKLOG_CELL_DATA)
 
-/** One cell of the queue: its turn number and the record it holds. */
+/**
+ * One cell of the queue: its turn number and a piece of a record.  A record takes
+ * as many consecutive cells as its packed form needs (most take two); its first
+ * cell's first byte says how many.
+ */
 struct blocklog_cell {
 	/** pos: free for the producer of position pos; pos+1: holds that record. */
 	_Alignas(BLOCKLOG_CACHE_LINE) atomic_size_t seq;
-	struct dnsrep_log_record rec;
+	uint8_t data[BLOCKLOG_CELL_DATA];
 };
 
 struct dnsrep_blocklog {
@@ -267,6 +284,8 @@ void dnsrep_blocklog_format(struct dnsrep_buf *out, const char *resolver,
 	dnsrep_buf_puts(out, ",\"action\":");
 	if (r->kind == DNSREP_LOG_EXEMPT)
 		dnsrep_json_str(out, "exempt", 6);
+	else if (r->kind == DNSREP_LOG_ESCAPED)
+		dnsrep_json_str(out, "escaped", 7);
 	else
 		blocklog_put_field(out, r->action, sizeof(r->action));
 	dnsrep_buf_puts(out, ",\"match\":");
@@ -328,40 +347,170 @@ static void blocklog_format_dropped(struct dnsrep_buf *out, const char *resolver
 	dnsrep_buf_add(out, "}\n", 2);
 }
 
+/* ---- packing ------------------------------------------------------------------------ */
+
+/** Append len bytes behind a length octet (len at most 255). */
+static uint8_t *blocklog_put_bytes(uint8_t *p, const void *src, size_t len)
+{
+	*p++ = (uint8_t)len;
+	memcpy(p, src, len);
+	return p + len;
+}
+
+/** A NUL-terminated field of at most size bytes, its length cut to 255. */
+static size_t blocklog_field_len(const char *field, size_t size)
+{
+	size_t n = strnlen(field, size - 1);
+	return n > 255 ? 255 : n;
+}
+
+/** Pack a record into out (BLOCKLOG_PACKED_MAX bytes); its length. */
+static size_t blocklog_pack(const struct dnsrep_log_record *r, uint8_t *out)
+{
+	uint8_t *p = out + 1; /* out[0]: the number of cells, set by the caller */
+	memcpy(p, &r->ts_ms, 8);
+	p += 8;
+	sa_family_t fam = r->client.ss_family;
+	size_t alen = fam == AF_INET ? sizeof(struct sockaddr_in)
+		    : fam == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(sa_family_t);
+	p = blocklog_put_bytes(p, &r->client, alen);
+	memcpy(p, &r->qtype, 2);
+	memcpy(p + 2, &r->ede, 2);
+	p[4] = r->kind;
+	p[5] = r->match;
+	p[6] = r->technique;
+	p[7] = r->distance;
+	p += 8;
+	p = blocklog_put_bytes(p, r->qname, r->qname_len);
+	p = blocklog_put_bytes(p, r->rule, r->rule_len);
+	p = blocklog_put_bytes(p, r->action, blocklog_field_len(r->action, sizeof(r->action)));
+	p = blocklog_put_bytes(p, r->feed, blocklog_field_len(r->feed, sizeof(r->feed)));
+	p = blocklog_put_bytes(p, r->category, blocklog_field_len(r->category, sizeof(r->category)));
+	p = blocklog_put_bytes(p, r->reason, blocklog_field_len(r->reason, sizeof(r->reason)));
+	unsigned n = r->chain_n < DNSREP_LOG_CHAIN ? r->chain_n : DNSREP_LOG_CHAIN;
+	*p++ = (uint8_t)n;
+	for (unsigned i = 0; i < n; i++)
+		p = blocklog_put_bytes(p, r->chain[i], r->chain_len[i]);
+	return (size_t)(p - out);
+}
+
+/** Take len bytes behind a length octet into a field of size bytes, NUL-terminated. */
+static const uint8_t *blocklog_get_text(const uint8_t *p, char *field, size_t size)
+{
+	size_t n = *p++;
+	if (n >= size)
+		n = size - 1;
+	memcpy(field, p, n);
+	field[n] = 0;
+	return p + p[-1];
+}
+
+/** Unpack what blocklog_pack wrote. */
+static void blocklog_unpack(const uint8_t *in, struct dnsrep_log_record *r)
+{
+	const uint8_t *p = in + 1;
+	memset(r, 0, offsetof(struct dnsrep_log_record, chain));
+	memcpy(&r->ts_ms, p, 8);
+	p += 8;
+	size_t alen = *p++;
+	memcpy(&r->client, p, alen);
+	p += alen;
+	memcpy(&r->qtype, p, 2);
+	memcpy(&r->ede, p + 2, 2);
+	r->kind = p[4];
+	r->match = p[5];
+	r->technique = p[6];
+	r->distance = p[7];
+	p += 8;
+	r->qname_len = *p++;
+	memcpy(r->qname, p, r->qname_len);
+	p += r->qname_len;
+	r->rule_len = *p++;
+	memcpy(r->rule, p, r->rule_len);
+	p += r->rule_len;
+	p = blocklog_get_text(p, r->action, sizeof(r->action));
+	p = blocklog_get_text(p, r->feed, sizeof(r->feed));
+	p = blocklog_get_text(p, r->category, sizeof(r->category));
+	p = blocklog_get_text(p, r->reason, sizeof(r->reason));
+	r->chain_n = *p++;
+	for (unsigned i = 0; i < r->chain_n; i++) {
+		r->chain_len[i] = *p++;
+		memcpy(r->chain[i], p, r->chain_len[i]);
+		p += r->chain_len[i];
+	}
+}
+
 /* ---- the queue ---------------------------------------------------------------------- */
 
 int dnsrep_blocklog_push(struct dnsrep_blocklog *log, const struct dnsrep_log_record *r)
 {
+	uint8_t packed[BLOCKLOG_PACKED_MAX];
+	size_t len = blocklog_pack(r, packed);
+	size_t need = (len + BLOCKLOG_CELL_DATA - 1) / BLOCKLOG_CELL_DATA;
+	packed[0] = (uint8_t)need;
 	size_t pos = atomic_load_explicit(&log->enqueue_pos, memory_order_relaxed);
-	struct blocklog_cell *cell;
 	for (;;) {
-		cell = &log->cells[pos & log->mask];
-		size_t seq = atomic_load_explicit(&cell->seq, memory_order_acquire);
-		intptr_t diff = (intptr_t)seq - (intptr_t)pos;
+		/* every cell the record needs must be free for its position */
+		intptr_t diff = 0;
+		for (size_t i = 0; i < need && diff == 0; i++) {
+			size_t seq = atomic_load_explicit(&log->cells[(pos + i) & log->mask].seq,
+				memory_order_acquire);
+			diff = (intptr_t)seq - (intptr_t)(pos + i);
+		}
 		if (diff == 0) {
-			if (atomic_compare_exchange_weak_explicit(&log->enqueue_pos, &pos, pos + 1,
+			if (atomic_compare_exchange_weak_explicit(&log->enqueue_pos, &pos, pos + need,
 				memory_order_relaxed, memory_order_relaxed))
-				break;  /* the cell is ours */
+				break;  /* the cells are ours */
 		} else if (diff < 0) {
-			/* the cell still holds a record from one lap ago: full */
+			/* a cell still holds a record from one lap ago: full */
 			atomic_fetch_add_explicit(&log->dropped, 1, memory_order_relaxed);
 			return -1;
 		} else {
 			pos = atomic_load_explicit(&log->enqueue_pos, memory_order_relaxed);
 		}
 	}
-	memcpy(&cell->rec, r, sizeof(*r));
-	/* Publish the cell, then wake the writer if it sleeps; never wait for it.
-	 * Both are sequentially consistent, as are the writer's store of sleeping and
-	 * its look at the cell in blocklog_wait: either we see it sleeping, or it
-	 * sees our cell (a release store here could be ordered after the load). */
-	atomic_store_explicit(&cell->seq, pos + 1, memory_order_seq_cst);
+	for (size_t i = 0; i < need; i++) {
+		size_t chunk = len - i * BLOCKLOG_CELL_DATA;
+		if (chunk > BLOCKLOG_CELL_DATA)
+			chunk = BLOCKLOG_CELL_DATA;
+		memcpy(log->cells[(pos + i) & log->mask].data, packed + i * BLOCKLOG_CELL_DATA, chunk);
+	}
+	for (size_t i = need; i-- > 1;)
+		atomic_store_explicit(&log->cells[(pos + i) & log->mask].seq, pos + i + 1,
+			memory_order_release);
+	/* Publish the first cell last, then wake the writer if it sleeps; never wait
+	 * for it.  Both are sequentially consistent, as are the writer's store of
+	 * sleeping and its look at the cell in blocklog_wait: either we see it
+	 * sleeping, or it sees our cell (a release store here could be ordered after
+	 * the load). */
+	atomic_store_explicit(&log->cells[pos & log->mask].seq, pos + 1, memory_order_seq_cst);
 	if (atomic_load_explicit(&log->sleeping, memory_order_seq_cst)
 	    && pthread_mutex_trylock(&log->mu) == 0) {
 		pthread_cond_signal(&log->cv);
 		pthread_mutex_unlock(&log->mu);
 	}
 	return 0;
+}
+
+/**
+ * Take the record at the consumer's position out of the queue: copy it from its
+ * cells and give them back to the producers.
+ */
+static void blocklog_take(struct dnsrep_blocklog *log, struct dnsrep_log_record *r)
+{
+	uint8_t packed[BLOCKLOG_MAX_CELLS * BLOCKLOG_CELL_DATA];
+	size_t pos = log->dequeue_pos;
+	size_t n = log->cells[pos & log->mask].data[0];
+	if (n == 0 || n > BLOCKLOG_MAX_CELLS)
+		n = 1; /* cannot happen: push writes it */
+	for (size_t i = 0; i < n; i++) {
+		memcpy(packed + i * BLOCKLOG_CELL_DATA, log->cells[(pos + i) & log->mask].data,
+		       BLOCKLOG_CELL_DATA);
+		atomic_store_explicit(&log->cells[(pos + i) & log->mask].seq, pos + i + log->mask + 1,
+			memory_order_release);
+	}
+	log->dequeue_pos = pos + n;
+	blocklog_unpack(packed, r);
 }
 
 /** Whether the consumer's next cell holds a record. */
@@ -415,10 +564,11 @@ static size_t blocklog_collect(struct dnsrep_blocklog *log)
 		}
 	}
 	size_t got = 0;
+	struct dnsrep_log_record rec;
 	while (b->len < BLOCKLOG_PENDING_LIMIT && blocklog_ready(log)) {
-		struct blocklog_cell *cell = &log->cells[log->dequeue_pos & log->mask];
 		size_t start = b->len;
-		dnsrep_blocklog_format(b, log->resolver, &cell->rec);
+		blocklog_take(log, &rec);
+		dnsrep_blocklog_format(b, log->resolver, &rec);
 		if (b->failed) { /* the record is lost; keep the lines before it */
 			b->len = start;
 			b->failed = 0;
@@ -426,9 +576,6 @@ static size_t blocklog_collect(struct dnsrep_blocklog *log)
 		} else {
 			log->pend_records++;
 		}
-		atomic_store_explicit(&cell->seq, log->dequeue_pos + log->mask + 1,
-			memory_order_release);
-		log->dequeue_pos++;
 		got++;
 	}
 	if (b->data)
@@ -593,8 +740,11 @@ struct dnsrep_blocklog *dnsrep_blocklog_open(const char *path, const char *resol
 			 path, capacity, BLOCKLOG_MAX_CAPACITY);
 		return NULL;
 	}
-	size_t cap = 2; /* the queue needs two cells to tell full from empty */
-	while (cap < capacity)
+	/* room for capacity records of typical size, and two of the longest */
+	size_t want = (size_t)capacity * BLOCKLOG_TYPICAL_RECORD / BLOCKLOG_CELL_DATA, cap = 1;
+	if (want < 2 * BLOCKLOG_MAX_CELLS)
+		want = 2 * BLOCKLOG_MAX_CELLS;
+	while (cap < want)
 		cap *= 2;
 
 	struct dnsrep_blocklog *log = aligned_alloc(BLOCKLOG_CACHE_LINE, sizeof(*log));
@@ -626,7 +776,8 @@ struct dnsrep_blocklog *dnsrep_blocklog_open(const char *path, const char *resol
 	log->cells = aligned_alloc(BLOCKLOG_CACHE_LINE, cap * sizeof(struct blocklog_cell));
 	log->pend.data = malloc(BLOCKLOG_BUFFER_SIZE);
 	if (!log->path || !log->resolver || !log->cells || !log->pend.data) {
-		snprintf(err, errlen, "block log %s: out of memory (a queue of %zu records)", path, cap);
+		snprintf(err, errlen, "block log %s: out of memory (a queue of %zu bytes)", path,
+			 cap * sizeof(struct blocklog_cell));
 		blocklog_free(log);
 		return NULL;
 	}

@@ -10,6 +10,11 @@
  * Threads beyond MAX_SLOTS (Unbound runs a few dozen threads at most) share one
  * overflow slot holding a count of readers inside; it costs those threads a
  * shared counter, and stays correct.
+ *
+ * A thread remembers its slot in thread-local storage, keyed by the holder's id,
+ * not its address: a holder freed on `unbound-control reload` and a new one
+ * allocated at the same address would otherwise inherit the old slot numbers,
+ * and two threads could share a slot, or a thread hold one the writer never scans.
  */
 #include "dnsrep/current.h"
 
@@ -26,6 +31,7 @@ struct slot {
 };
 
 struct dnsrep_current {
+	uint64_t id;                          /**< unique in the process, never reused */
 	_Atomic(struct dnsrep_snapshot *) snap;
 	alignas(64) _Atomic uint64_t epoch;   /**< advanced by every swap; starts at 1 */
 	alignas(64) _Atomic unsigned n_slots; /**< slots handed out */
@@ -33,10 +39,14 @@ struct dnsrep_current {
 	struct slot slots[MAX_SLOTS];
 };
 
+/** Holder ids: one process-wide counter. */
+static _Atomic uint64_t last_id;
+
 /** This thread's slot in the holder it last used. */
 static _Thread_local struct {
-	struct dnsrep_current *owner;
-	int slot;   /**< index, or -1 for the overflow slot */
+	uint64_t owner;  /**< that holder's id (0: none yet) */
+	int slot;        /**< index, or -1 for the overflow slot */
+	unsigned depth;  /**< enters not yet left: a nested enter keeps the outer epoch */
 } mine;
 
 struct dnsrep_current *dnsrep_current_new(void)
@@ -44,6 +54,7 @@ struct dnsrep_current *dnsrep_current_new(void)
 	struct dnsrep_current *c = aligned_alloc(64, sizeof(struct dnsrep_current));
 	if (!c)
 		return NULL;
+	c->id = atomic_fetch_add(&last_id, 1) + 1;
 	atomic_init(&c->snap, NULL);
 	atomic_init(&c->epoch, 1);
 	atomic_init(&c->n_slots, 0);
@@ -63,20 +74,25 @@ void dnsrep_current_free(struct dnsrep_current *c)
 
 const struct dnsrep_snapshot *dnsrep_current_enter(struct dnsrep_current *c)
 {
-	if (mine.owner != c) {
+	if (mine.owner != c->id) {
 		unsigned i = atomic_fetch_add(&c->n_slots, 1);
-		mine.owner = c;
+		mine.owner = c->id;
 		mine.slot = i < MAX_SLOTS ? (int)i : -1;
+		mine.depth = 0;
 	}
-	if (mine.slot >= 0)
-		atomic_store(&c->slots[mine.slot].epoch, atomic_load(&c->epoch));
-	else
-		atomic_fetch_add(&c->overflow_inside, 1);
+	if (mine.depth++ == 0) {
+		if (mine.slot >= 0)
+			atomic_store(&c->slots[mine.slot].epoch, atomic_load(&c->epoch));
+		else
+			atomic_fetch_add(&c->overflow_inside, 1);
+	}
 	return atomic_load(&c->snap);
 }
 
 void dnsrep_current_leave(struct dnsrep_current *c)
 {
+	if (mine.depth == 0 || --mine.depth > 0)
+		return;
 	if (mine.slot >= 0)
 		atomic_store_explicit(&c->slots[mine.slot].epoch, 0, memory_order_release);
 	else

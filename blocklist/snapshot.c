@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,7 +83,11 @@ struct dnsrep_snapshot {
 	const struct meta_rec *metas;
 	const char *strings;
 	struct dnsrep_lookalike *lk;    /**< built by dnsrep_snapshot_protect, or NULL */
+	uint64_t serial;                /**< unique in the process (dnsrep_snapshot_serial) */
 };
+
+/** The last serial handed out: one counter for the process, never reset. */
+static _Atomic uint64_t last_serial;
 
 struct dnsrep_builder {
 	uint8_t *stage;          /**< staged records, in the arena's record layout */
@@ -149,6 +154,7 @@ static void attach(struct dnsrep_snapshot *s, uint8_t *base)
 	s->set.filter_mask = h->n_filter - 1;
 	s->metas = (const struct meta_rec *)(base + h->metas_off);
 	s->strings = (const char *)(base + h->strings_off);
+	s->serial = atomic_fetch_add(&last_serial, 1) + 1;
 }
 
 /* ---- building ------------------------------------------------------------- */
@@ -482,8 +488,10 @@ int dnsrep_snapshot_match(const struct dnsrep_snapshot *s, const uint8_t *wire, 
 	m->verdict = DNSREP_VERDICT_PASS;
 	m->kind = DNSREP_MATCH_NONE;
 	m->rule = NULL;
+	m->name_hash = 0;
 	if (dnsrep_set_labels(wire, len, &l) < 0)
 		return -1;
+	m->name_hash = dnsrep_hash_mix64(l.hash[0]) | 1;
 	if (s->h->n_names == 0)
 		return 0;
 	size_t end = (size_t)l.off[l.n] + 1;
@@ -596,6 +604,50 @@ uint32_t dnsrep_snapshot_blocks(const struct dnsrep_snapshot *s) { return s->h->
 uint32_t dnsrep_snapshot_allows(const struct dnsrep_snapshot *s) { return s->h->n_allows; }
 uint64_t dnsrep_snapshot_version(const struct dnsrep_snapshot *s) { return s->h->version; }
 size_t dnsrep_snapshot_bytes(const struct dnsrep_snapshot *s) { return (size_t)s->h->total_len; }
+uint64_t dnsrep_snapshot_serial(const struct dnsrep_snapshot *s) { return s->serial; }
+
+/** A record's fields as the public struct. */
+static void fill_record(const struct dnsrep_snapshot *s, const uint8_t *rec, struct dnsrep_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->name = dnsrep_rec_name(rec);
+	r->len = dnsrep_rec_len(rec);
+	r->flags = dnsrep_rec_flags(rec);
+	if (r->flags & DNSREP_REC_BLOCK_SELF)
+		fill_meta(s, dnsrep_rec_meta(rec, DNSREP_REC_META_SELF), &r->self);
+	if (r->flags & DNSREP_REC_BLOCK_BELOW)
+		fill_meta(s, dnsrep_rec_meta(rec, DNSREP_REC_META_BELOW), &r->below);
+	if (r->flags & (DNSREP_REC_ALLOW_SELF | DNSREP_REC_ALLOW_BELOW))
+		fill_meta(s, dnsrep_rec_meta(rec, DNSREP_REC_META_ALLOW), &r->allow);
+}
+
+int dnsrep_snapshot_each(const struct dnsrep_snapshot *s,
+	int (*fn)(void *ctx, const struct dnsrep_record *r), void *ctx)
+{
+	struct dnsrep_record r;
+	for (uint32_t i = 0; i <= s->set.mask; i++) {
+		if (!s->set.slots[i].rec)
+			continue;
+		fill_record(s, s->set.arena + s->set.slots[i].rec - 1, &r);
+		int rc = fn(ctx, &r);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int dnsrep_snapshot_record(const struct dnsrep_snapshot *s, const uint8_t *wire, size_t len,
+	struct dnsrep_record *r)
+{
+	struct dnsrep_labels l;
+	if (s->h->n_names == 0 || dnsrep_set_labels(wire, len, &l) < 0)
+		return 0;
+	int64_t off = dnsrep_set_find(&s->set, l.hash[0], wire, (size_t)l.off[l.n] + 1);
+	if (off < 0)
+		return 0;
+	fill_record(s, s->set.arena + off, r);
+	return 1;
+}
 
 void dnsrep_snapshot_free(struct dnsrep_snapshot *s)
 {

@@ -6,14 +6,21 @@
  * every query event, and clear when a query is done.  This file is the glue:
  *
  *   init      read dnsrep.conf (a bad one fails init: Unbound refuses to start),
- *             open the block log, start the refresher (snapshot file first,
- *             then the feeds), which keeps the current snapshot up to date
- *   operate   new query: match the name; block (synth.c), log (record.c) or pass
- *             on; back from the modules below: check the answer and its chain
- *   deinit    stop the refresher and the log writer, free everything
+ *             open the block log, register the reply callbacks (reply.c), start
+ *             the refresher (snapshot file first, then the feeds), which keeps
+ *             the current snapshot up to date and, on every swap, takes from
+ *             Unbound's caches what the new snapshot judges differently (flush.c)
+ *   operate   new query: match the name; a blocked one is answered here
+ *             (synth.c), and the block answer kept in the message cache where
+ *             that is safe; back from the modules below: judge the answer again
+ *             (its chain, and the snapshot may be newer), and replace it with the
+ *             block answer when it must not go out
+ *   deinit    stop the refresher and the log writer, unregister, free everything
  *
- * operate never waits: matching is lock-free against an immutable snapshot, and
- * logging pushes on a lock-free queue.
+ * What each client is sent is decided when it is sent (reply.c), with the
+ * decisions made here: operate prepares the answers, the callbacks choose per
+ * client and log.  operate never waits: matching is lock-free against an
+ * immutable snapshot, and logging pushes on a lock-free queue.
  */
 #include "config.h"            /* Unbound's: fixes the layout of its structs */
 #include "util/module.h"
@@ -28,10 +35,12 @@
 #include "sldns/rrdef.h"
 #include "dynlibmod/dynlibmod.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "dnsrep/load.h"
 #include "dnsrep/store_config.h"
 #include "dnsrep/version.h"
 #include "module.h"
@@ -59,10 +68,14 @@ static void on_msg(void *ctx, enum dnsrep_log_level level, const char *msg)
 static void on_swap(void *ctx, const struct dnsrep_snapshot *old, const struct dnsrep_snapshot *now)
 {
 	struct dnsrep_module *mod = ctx;
-	size_t n = dnsrep_flush_newly_blocked(mod, old, now);
+	size_t n = dnsrep_flush_changed(mod, old, now);
 	if (n)
-		log_info("dnsrep: removed %zu newly blocked entries from the cache", n);
+		log_info("dnsrep: removed %zu cached entries of names the new blocklist judges "
+			 "differently", n);
 }
+
+/** Module ids: one counter for the process (see judge.c, thread memos). */
+static _Atomic uint64_t last_module_id;
 
 static void module_free(struct dnsrep_module *mod)
 {
@@ -72,6 +85,9 @@ static void module_free(struct dnsrep_module *mod)
 	dnsrep_blocklog_close(mod->log);      /* stops the writer, the stream's only user */
 	dnsrep_logstream_free(mod->stream);
 	dnsrep_current_free(mod->current);
+	dnsrep_memos_free(mod);
+	pthread_mutex_destroy(&mod->memo_lock);
+	pthread_mutex_destroy(&mod->evict_lock);
 	dnsrep_config_free(mod->cfg);
 	free(mod);
 }
@@ -87,14 +103,19 @@ int init(struct module_env *env, int id)
 		return 0;
 	}
 	mod->env = env;
+	mod->module_id = id;
+	mod->id = atomic_fetch_add(&last_module_id, 1) + 1;
+	pthread_mutex_init(&mod->memo_lock, NULL);
+	pthread_mutex_init(&mod->evict_lock, NULL);
 	mod->cfg_path = dnsrep_config_default_path();
 	if (dnsrep_config_load(mod->cfg_path, &mod->cfg, err, sizeof(err)) < 0) {
 		log_err("dnsrep: %s", err);
 		log_err("dnsrep: refusing to start with a broken configuration "
 			"(set DNSREP_CONF to use another file)");
-		free(mod);
+		module_free(mod);
 		return 0;
 	}
+	dnsrep_load_lookalike_opts(&mod->lookalike, mod->cfg);
 	if (mod->cfg->resolver_id)
 		snprintf(mod->resolver_id, sizeof(mod->resolver_id), "%s", mod->cfg->resolver_id);
 	else if (gethostname(mod->resolver_id, sizeof(mod->resolver_id) - 1) < 0)
@@ -127,12 +148,19 @@ int init(struct module_env *env, int id)
 		return 0;
 	}
 	de->dyn_env = mod;
+	if (!dnsrep_reply_register(mod, env, id)) {
+		log_err("dnsrep: cannot register the reply callbacks");
+		de->dyn_env = NULL;
+		module_free(mod);
+		return 0;
+	}
 	struct dnsrep_refresher_opts ro = { .cfg = mod->cfg, .current = mod->current,
 					    .on_swap = on_swap, .on_msg = on_msg, .ctx = mod,
 					    .resolver_id = mod->resolver_id };
 	mod->refresher = dnsrep_refresher_start(&ro, err, sizeof(err));
 	if (!mod->refresher) {
 		log_err("dnsrep: %s", err);
+		dnsrep_reply_unregister(mod, env, id);
 		de->dyn_env = NULL;
 		module_free(mod);
 		return 0;
@@ -149,142 +177,127 @@ void deinit(struct module_env *env, int id)
 	if (!mod)
 		return;
 	de->dyn_env = NULL;
+	dnsrep_reply_unregister(mod, env, id);
 	module_free(mod);
 	dnsrep_name_shutdown(); /* dlclose follows: nothing uses names any more */
 	log_info("dnsrep: deinit, module %d", id);
 }
 
-/**
- * Marks a query whose name is listed but passes (exempt client, log-only): its
- * answer must not stay in Unbound's message cache (see check_answer).
- */
-static int listed_marker;
-
-/** Block, log-only or exempt: what to do with a matched lookup; 1 when answered. */
-static int act(struct dnsrep_module *mod, struct module_qstate *qstate, int id,
-	const struct dnsrep_match *m, struct dnsrep_block *blk,
-	const uint8_t *const *chain, const size_t *chain_len, int chain_n)
+/** Keep a block answer in the message cache, judged again by reply.c at every hit. */
+static void keep_block(struct dnsrep_module *mod, struct module_qstate *qstate,
+	const struct dnsrep_block *blk, struct dns_msg *msg)
 {
-	enum dnsrep_action a = dnsrep_match_action(mod, m);
-	const char *name = dnsrep_action_name(a);
-	blk->action = a;
-	blk->rule = m->rule;
-	blk->meta = &m->meta;
-	if (dnsrep_all_clients_exempt(mod, qstate)) {
-		if (mod->cfg->log_exempt)
-			dnsrep_record_lookup(mod, qstate, DNSREP_LOG_EXEMPT, name, blk, chain,
-					     chain_len, chain_n);
-		qstate->minfo[id] = &listed_marker;
-		return 0;
-	}
-	if (a == DNSREP_ACTION_LOG_ONLY) {
-		dnsrep_record_lookup(mod, qstate, DNSREP_LOG_LOGONLY, name, blk, chain, chain_len, chain_n);
-		qstate->minfo[id] = &listed_marker;
-		return 0;
-	}
-	if (!dnsrep_synth_block(mod, qstate, blk)) {
-		log_err("dnsrep: out of memory answering a blocked lookup");
+	if (!dnsrep_block_cacheable(mod, blk, qstate->qinfo.qtype))
+		return;
+	/* inside the reader section: a swap waits for it, and its flush then sees this */
+	(void)dns_cache_store(qstate->env, &qstate->qinfo, msg->rep, 0, 0, 0, NULL,
+			      qstate->query_flags, qstate->qstarttime);
+}
+
+/** A new query: judge its name.  1 when it was answered (or failed) here. */
+static int check_query(struct dnsrep_module *mod, struct module_qstate *qstate, int id)
+{
+	struct dnsrep_query *q = regional_alloc_zero(qstate->region, sizeof(*q));
+	if (!q) {
+		log_err("dnsrep: out of memory judging a query: SERVFAIL");
 		qstate->ext_state[id] = module_error;
 		return 1;
 	}
-	dnsrep_record_lookup(mod, qstate, DNSREP_LOG_BLOCKED, name, blk, chain, chain_len, chain_n);
-	qstate->ext_state[id] = module_finished;
-	return 1;
-}
-
-/** A new query: match its name. 1 when it was answered here. */
-static int check_query(struct dnsrep_module *mod, struct module_qstate *qstate, int id)
-{
-	if (qstate->qinfo.qclass != LDNS_RR_CLASS_IN)
-		return 0;
+	qstate->minfo[id] = q;
 	int answered = 0;
 	const struct dnsrep_snapshot *s = dnsrep_current_enter(mod->current);
-	struct dnsrep_match m;
-	struct dnsrep_lookalike_hit hit;
-	if (s && dnsrep_snapshot_match(s, qstate->qinfo.qname, qstate->qinfo.qname_len, &m) == 0) {
-		if (m.verdict == DNSREP_VERDICT_BLOCK) {
-			struct dnsrep_block blk = { .match = m.kind == DNSREP_MATCH_EXACT
-				? DNSREP_LOG_MATCH_EXACT : DNSREP_LOG_MATCH_SUBDOMAIN };
-			answered = act(mod, qstate, id, &m, &blk, NULL, NULL, 0);
-		} else if (m.verdict == DNSREP_VERDICT_PASS &&
-			   dnsrep_snapshot_lookalike(s, qstate->qinfo.qname, qstate->qinfo.qname_len,
-						     &m, &hit)) {
-			/* allow entries are never second-guessed: only names that passed */
-			struct dnsrep_block blk = { .match = DNSREP_LOG_MATCH_LOOKALIKE, .hit = &hit };
-			answered = act(mod, qstate, id, &m, &blk, NULL, NULL, 0);
-		}
+	if (!s)
+		goto out;
+	struct dnsrep_memo *memo = dnsrep_thread_memo(mod);
+	q->serial = dnsrep_snapshot_serial(s);
+	if (dnsrep_judge_name(mod, s, memo, qstate->qinfo.qname, qstate->qinfo.qname_len,
+			      &q->qv) != DNSREP_EFFECT_BLOCK)
+		goto out;
+	if (dnsrep_all_clients_exempt(mod, qstate)) {
+		/* resolved for this client; its answer must not reach others from the cache */
+		q->exempt_pass = 1;
+		qstate->no_cache_store = 1;
+		goto out;
 	}
+	struct dnsrep_judgement j;
+	struct dnsrep_block blk;
+	dnsrep_judge_answer(mod, s, memo, qstate->qinfo.qname, qstate->qinfo.qname_len, &q->qv,
+			    NULL, &j);
+	dnsrep_judgement_block(&j, &blk);
+	answered = 1;
+	if (!(q->block = dnsrep_synth_block(mod, qstate->region, &qstate->qinfo, &blk))) {
+		log_err("dnsrep: out of memory answering a blocked lookup: SERVFAIL");
+		qstate->ext_state[id] = module_error;
+		goto out;
+	}
+	qstate->return_msg = q->block;
+	qstate->return_rcode = LDNS_RCODE_NOERROR;
+	qstate->ext_state[id] = module_finished;
+	keep_block(mod, qstate, &blk, q->block);
+out:
 	dnsrep_current_leave(mod->current);
 	return answered;
 }
 
-/** The target name of a CNAME or DNAME RRset's first record, or NULL. */
-static uint8_t *alias_target(struct ub_packed_rrset_key *k, size_t *len)
+/** Remove the cached messages of an answer's query name and every chain target. */
+static void forget_answer(struct module_qstate *qstate, const struct reply_info *rep)
 {
-	struct packed_rrset_data *d = (struct packed_rrset_data *)k->entry.data;
-	if (!d || d->count < 1 || d->rr_len[0] < 3)
-		return NULL;
-	uint8_t *t = d->rr_data[0] + 2;
-	*len = dname_valid(t, d->rr_len[0] - 2);
-	return *len ? t : NULL;
-}
-
-/** Remove one name's cached messages of the query's type (both CD variants). */
-static void forget_msg(struct module_qstate *qstate, uint8_t *name, size_t len)
-{
-	msg_cache_remove(qstate->env, name, len, qstate->qinfo.qtype, qstate->qinfo.qclass, 0);
-	msg_cache_remove(qstate->env, name, len, qstate->qinfo.qtype, qstate->qinfo.qclass, BIT_CD);
+	struct query_info *qi = &qstate->qinfo;
+	dnsrep_forget_msg(qstate->env, qi->qname, qi->qname_len, qi->qtype, qi->qclass);
+	for (size_t i = 0; i < rep->an_numrrsets && i < rep->rrset_count; i++) {
+		struct ub_packed_rrset_key *k = rep->rrsets[i];
+		uint16_t type = ntohs(k->rk.type);
+		struct packed_rrset_data *d = (struct packed_rrset_data *)k->entry.data;
+		if ((type != LDNS_RR_TYPE_CNAME && type != LDNS_RR_TYPE_DNAME) || !d)
+			continue;
+		for (size_t r = 0; r < d->count; r++) {
+			size_t len;
+			if (d->rr_len[r] < 3 || !(len = dname_valid(d->rr_data[r] + 2, d->rr_len[r] - 2)))
+				continue;
+			dnsrep_forget_msg(qstate->env, d->rr_data[r] + 2, len, qi->qtype, qi->qclass);
+		}
+	}
 }
 
 /**
- * The answer came back from the modules below.  If the query name is listed (it
- * passed because its client is exempt or its feed only logs), or its CNAME/DNAME
- * chain reaches a listed name, the iterator has just cached the answer: remove
- * it, so that the next client (maybe not exempt) comes through this module
- * instead of being answered from the cache, and every lookup of a listed name
- * is seen and logged.  If the chain reaches a blocked name, the client gets the
- * block answer instead.
+ * The answer came back from the modules below.  Judge it again, by the current
+ * snapshot (a new one may have come while it was resolved) and with its chain.
+ * When it must not go out, the modules below have just cached it: it is removed
+ * from the message cache with every chain target's message, and the block answer
+ * takes its place (reply.c still gives exempt clients the real one).
  */
 static void check_answer(struct dnsrep_module *mod, struct module_qstate *qstate, int id)
 {
 	struct reply_info *rep = qstate->return_msg ? qstate->return_msg->rep : NULL;
-	if (!rep || qstate->qinfo.qclass != LDNS_RR_CLASS_IN)
-		return;
-	const uint8_t *chain[DNSREP_LOG_CHAIN + 1];
-	size_t chain_len[DNSREP_LOG_CHAIN + 1];
-	int n = 0;
-	for (size_t i = 0; i < rep->an_numrrsets && n <= DNSREP_LOG_CHAIN; i++) {
-		struct ub_packed_rrset_key *k = rep->rrsets[i];
-		uint16_t type = ntohs(k->rk.type);
-		if (type != LDNS_RR_TYPE_CNAME && type != LDNS_RR_TYPE_DNAME)
-			continue;
-		size_t len;
-		uint8_t *t = alias_target(k, &len);
-		if (t) {
-			chain[n] = t;
-			chain_len[n++] = len;
-		}
-	}
-	if (qstate->minfo[id] == &listed_marker)
-		forget_msg(qstate, qstate->qinfo.qname, qstate->qinfo.qname_len);
-	if (n == 0)
+	struct dnsrep_query *q = qstate->minfo[id];
+	if (!rep || (q && q->block && qstate->return_msg == q->block))
 		return;
 	const struct dnsrep_snapshot *s = dnsrep_current_enter(mod->current);
-	struct dnsrep_match m;
-	for (int i = 0; s && i < n; i++) {
-		if (dnsrep_snapshot_match(s, chain[i], chain_len[i], &m) < 0)
-			continue;
-		if (m.verdict == DNSREP_VERDICT_ALLOW)
-			break;
-		if (m.verdict != DNSREP_VERDICT_BLOCK)
-			continue;
-		forget_msg(qstate, qstate->qinfo.qname, qstate->qinfo.qname_len);
-		for (int j = 0; j < n; j++)
-			forget_msg(qstate, (uint8_t *)chain[j], chain_len[j]);
-		struct dnsrep_block blk = { .match = DNSREP_LOG_MATCH_CNAME };
-		act(mod, qstate, id, &m, &blk, chain, chain_len, n);
-		break;
+	struct dnsrep_judgement j;
+	int same = s && q && q->serial == dnsrep_snapshot_serial(s);
+	if (!s || dnsrep_judge_answer(mod, s, dnsrep_thread_memo(mod), qstate->qinfo.qname,
+				      qstate->qinfo.qname_len, same ? &q->qv : NULL, rep, &j) !=
+			  DNSREP_EFFECT_BLOCK) {
+		dnsrep_current_leave(mod->current);
+		return;
 	}
+	forget_answer(qstate, rep);
+	struct dnsrep_block blk;
+	dnsrep_judgement_block(&j, &blk);
+	struct dns_msg *msg = dnsrep_synth_block(mod, qstate->region, &qstate->qinfo, &blk);
+	if (!msg || (!q && !(q = regional_alloc_zero(qstate->region, sizeof(*q))))) {
+		log_err("dnsrep: out of memory blocking an answer: SERVFAIL");
+		qstate->return_msg = NULL;
+		qstate->ext_state[id] = module_error;
+		dnsrep_current_leave(mod->current);
+		return;
+	}
+	qstate->minfo[id] = q;
+	q->block = msg;
+	q->real = rep;
+	qstate->return_msg = msg;
+	qstate->return_rcode = LDNS_RCODE_NOERROR;
+	keep_block(mod, qstate, &blk, msg);
 	dnsrep_current_leave(mod->current);
 }
 
@@ -296,6 +309,8 @@ void operate(struct module_qstate *qstate, enum module_ev event, int id,
 	(void)entry;
 	switch (event) {
 	case module_event_new:
+		if (mod)
+			dnsrep_evict_now(mod, qstate->env);
 		if (mod && check_query(mod, qstate, id))
 			return;
 		qstate->ext_state[id] = module_wait_module;
@@ -305,8 +320,10 @@ void operate(struct module_qstate *qstate, enum module_ev event, int id,
 		return;
 	case module_event_moddone:
 		qstate->ext_state[id] = module_finished;
-		if (mod)
+		if (mod) {
+			dnsrep_evict_now(mod, qstate->env);
 			check_answer(mod, qstate, id);
+		}
 		return;
 	default:
 		log_err("dnsrep: unexpected module event %d", (int)event);
@@ -334,5 +351,10 @@ size_t get_mem(struct module_env *env, int id)
 	if (!mod || !mod->current)
 		return 0;
 	const struct dnsrep_snapshot *s = dnsrep_current_peek(mod->current);
-	return s ? dnsrep_snapshot_bytes(s) : 0;
+	size_t n = s ? dnsrep_snapshot_bytes(s) : 0;
+	pthread_mutex_lock(&mod->memo_lock);
+	for (size_t i = 0; i < mod->n_memos; i++)
+		n += dnsrep_memo_bytes(mod->memos[i]);
+	pthread_mutex_unlock(&mod->memo_lock);
+	return n;
 }

@@ -1,16 +1,25 @@
 /*
  * module.h — what the plugin's files share: the module's state between init and
- * deinit, and the functions of synth.c, flush.c and record.c.
+ * deinit, the per-query state, and the functions of judge.c, synth.c, reply.c,
+ * flush.c and record.c.
  *
  * Include after Unbound's config.h and util/module.h.
  */
 #ifndef DNSREP_PLUGIN_MODULE_H
 #define DNSREP_PLUGIN_MODULE_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+
 #include "dnsrep/blocklog.h"
 #include "dnsrep/config.h"
 #include "dnsrep/current.h"
 #include "dnsrep/logstream.h"
+#include "dnsrep/lookalike.h"
+#include "dnsrep/memo.h"
 #include "dnsrep/refresher.h"
 #include "dnsrep/store.h"
 #include "dnsrep/snapshot.h"
@@ -18,19 +27,98 @@
 struct module_env;
 struct module_qstate;
 struct dns_msg;
+struct reply_info;
+struct query_info;
+struct regional;
+struct comm_reply;
+struct edns_data;
+struct edns_option;
+
+/** Answers whose removal from the cache waits for a thread that may touch it. */
+#define DNSREP_EVICT_MAX 64
+
+/** One message to remove from Unbound's message cache later. */
+struct dnsrep_evict {
+	uint8_t qname[256];
+	size_t qname_len;
+	uint16_t qtype, qclass;
+};
 
 /** The module's state (kept in dynlibmod_env.dyn_env). */
 struct dnsrep_module {
+	uint64_t id;                       /**< unique in the process: keys thread-local state */
 	struct dnsrep_config *cfg;         /**< dnsrep.conf as read at init */
 	const char *cfg_path;              /**< which file that was */
 	char resolver_id[256];             /**< resolver-id, or the host name */
 	struct module_env *env;            /**< the daemon's env: its caches, for flushing */
+	int module_id;                     /**< this module's place in the module stack */
+	struct dnsrep_lookalike_opts lookalike; /**< as the refresher protects snapshots */
 	struct dnsrep_current *current;    /**< the snapshot resolver threads match against */
 	struct dnsrep_blocklog *log;       /**< the block log */
 	struct dnsrep_refresher *refresher;/**< keeps current up to date */
 	struct dnsrep_store_opts stream_opts; /**< where the block log stream goes */
 	char stream_host[512];
 	struct dnsrep_logstream *stream;   /**< the block log's Redis stream, or NULL */
+	int callbacks;                     /**< the reply callbacks are registered */
+	/* per-thread memos, freed at deinit (threads only ever add one each) */
+	pthread_mutex_t memo_lock;
+	struct dnsrep_memo **memos;
+	size_t n_memos, cap_memos;
+	/* answers to take out of the message cache, found where the cache is locked */
+	pthread_mutex_t evict_lock;
+	atomic_int evict_pending;          /**< entries in evict (a hint read without the lock) */
+	struct dnsrep_evict evict[DNSREP_EVICT_MAX];
+	int n_evict;
+	atomic_ulong escaped;              /**< cache answers that gave a blocked name away */
+};
+
+/** What the blocklist says about one name. */
+struct dnsrep_ruling {
+	struct dnsrep_match m;            /**< the deciding match, entry or lookalike */
+	struct dnsrep_lookalike_hit hit;  /**< how, for lookalike matches */
+	enum dnsrep_action action;        /**< the action when m.verdict is BLOCK */
+};
+
+/** The effect of a verdict or a judgement. */
+enum dnsrep_effect {
+	DNSREP_EFFECT_PASS = 0,  /**< nothing to do */
+	DNSREP_EFFECT_LOG,       /**< log-only: the lookup resolves and is logged */
+	DNSREP_EFFECT_BLOCK      /**< the client gets a block answer */
+};
+
+/** What the blocklist says about an answer: its query name and its CNAME/DNAME chain. */
+struct dnsrep_judgement {
+	enum dnsrep_effect effect;
+	struct dnsrep_ruling v;          /**< the deciding name's verdict */
+	int match;                        /**< DNSREP_LOG_MATCH_*: how v decided */
+	int chain_n;                      /**< chain targets kept for the log (at most DNSREP_LOG_CHAIN) */
+	const uint8_t *chain[DNSREP_LOG_CHAIN]; /**< the first targets, wire form (in the answer) */
+	size_t chain_len[DNSREP_LOG_CHAIN];
+};
+
+/** Fields of a reply_info that make up what a client is sent (see reply.c). */
+struct dnsrep_rep_view {
+	uint16_t flags;
+	size_t qdcount;
+	time_t ttl, prefetch_ttl, serve_expired_ttl;
+	enum sec_status security;
+	size_t an_numrrsets, ns_numrrsets, ar_numrrsets, rrset_count;
+	struct ub_packed_rrset_key **rrsets;
+	int authoritative;
+};
+
+/**
+ * The plugin's state of one query (qstate->minfo[id], in the query's region): what
+ * it decided, so that each client's answer can be judged when it is sent.
+ */
+struct dnsrep_query {
+	uint64_t serial;                  /**< the snapshot qv was judged with (0: not judged) */
+	struct dnsrep_ruling qv;         /**< the query name's verdict (pointers into that snapshot) */
+	int exempt_pass;                  /**< listed, passed on because its client was exempt */
+	struct dns_msg *block;            /**< the block answer made for this query, or NULL */
+	struct reply_info *real;          /**< the real answer it replaced, or NULL */
+	struct reply_info *shown;         /**< a reply whose fields show the other answer now */
+	struct dnsrep_rep_view saved;     /**< shown's own fields */
 };
 
 /** What to answer for a blocked lookup, and why. */
@@ -42,50 +130,128 @@ struct dnsrep_block {
 	const struct dnsrep_lookalike_hit *hit; /**< for lookalike matches: how, or NULL */
 };
 
-/* ---- synth.c ---------------------------------------------------------------- */
+/* ---- judge.c ------------------------------------------------------------------- */
 
 /**
- * Answer the query in qstate with a block answer: the message (NXDOMAIN or NODATA
- * with a synthesized SOA, REFUSED, or sinkhole addresses), never AD, marked
- * insecure so that the validator in the stack leaves it alone, and the EDE
- * option (code from the config, text naming rule and feed).  Sets return_msg.
- * @return 1, or 0 out of memory.
+ * Judge one name (wire form) against a snapshot: its entry match, and for names
+ * no entry covers, the lookalike check (remembered per thread when it finds
+ * nothing; memo may be NULL off the resolver threads).
+ * @return the effect.
  */
-int dnsrep_synth_block(struct dnsrep_module *mod, struct module_qstate *qstate,
-	const struct dnsrep_block *blk);
-
-/* ---- flush.c ---------------------------------------------------------------- */
+enum dnsrep_effect dnsrep_judge_name(const struct dnsrep_module *mod,
+	const struct dnsrep_snapshot *s, struct dnsrep_memo *memo, const uint8_t *wire,
+	size_t len, struct dnsrep_ruling *v);
 
 /**
- * Remove from Unbound's message and RRset caches every entry whose owner name is
- * blocked by now and was not by old (NULL: nothing was), so that no cached
- * answer bypasses the new blocklist.  Removing an RRset also invalidates every
- * cached message that refers to it, which covers cached CNAME chains that reach
- * a newly blocked name.  Runs on the refresher thread.
- * @return the number of entries removed.
+ * Judge an answer: its query name (qv when already judged with s, else NULL) and
+ * every CNAME/DNAME target in rep's answer section (rep may be NULL).
+ *   - the query name blocked: blocked;
+ *   - a target blocked: blocked (match cname), unless the chain's final name is
+ *     covered by an allow entry (an allow on the query name or a hop in the
+ *     middle lets nothing through);
+ *   - else the query name log-only, or a target log-only (the final name not
+ *     allowed): log-only;
+ *   - else pass.
  */
-size_t dnsrep_flush_newly_blocked(struct dnsrep_module *mod, const struct dnsrep_snapshot *old,
-	const struct dnsrep_snapshot *now);
+enum dnsrep_effect dnsrep_judge_answer(const struct dnsrep_module *mod,
+	const struct dnsrep_snapshot *s, struct dnsrep_memo *memo, const uint8_t *qname,
+	size_t qname_len, const struct dnsrep_ruling *qv, const struct reply_info *rep,
+	struct dnsrep_judgement *j);
+
+/** The block a judgement asks for (its pointers borrow from j). */
+void dnsrep_judgement_block(const struct dnsrep_judgement *j, struct dnsrep_block *blk);
+
+/** This thread's memo for the module, made on first use; NULL when out of memory. */
+struct dnsrep_memo *dnsrep_thread_memo(struct dnsrep_module *mod);
+
+/** Free every thread's memo (deinit: no resolver thread runs). */
+void dnsrep_memos_free(struct dnsrep_module *mod);
 
 /** The action for a match: a lookalike's is its feed's lookalike-action. */
 enum dnsrep_action dnsrep_match_action(const struct dnsrep_module *mod, const struct dnsrep_match *m);
 
-/** Whether a match blocks the answer (a block verdict whose action is not log-only). */
-int dnsrep_match_blocks(const struct dnsrep_module *mod, const struct dnsrep_match *m);
+/* ---- synth.c ---------------------------------------------------------------- */
+
+/**
+ * A block answer for a query (qname, qtype, qclass of q), in region: NXDOMAIN or
+ * NODATA with a synthesized SOA, REFUSED, or sinkhole addresses; never AD, marked
+ * insecure so that the validator in the stack leaves it alone.  No EDE: that is
+ * added per client when the answer is sent (dnsrep_synth_ede).
+ * @return the message, or NULL out of memory.
+ */
+struct dns_msg *dnsrep_synth_block(const struct dnsrep_module *mod, struct regional *region,
+	const struct query_info *q, const struct dnsrep_block *blk);
+
+/**
+ * Whether a block answer may be kept in Unbound's message cache: the next lookup is
+ * then answered from the cache and judged (and logged) by the cache callback.  Not
+ * with exempt clients (the cache cannot tell clients apart), not for CNAME blocks
+ * (the cached answer would not show why), not for sinkhole addresses (the RRset
+ * cache could hold a real address for that name), not with negative-ttl 0.
+ */
+int dnsrep_block_cacheable(const struct dnsrep_module *mod, const struct dnsrep_block *blk,
+	uint16_t qtype);
+
+/**
+ * Add the block's Extended DNS Error to a client's option list, copying the list
+ * first (it may be shared by the other clients of the query).
+ * @return 1, or 0 out of memory (the answer goes without it).
+ */
+int dnsrep_synth_ede(const struct dnsrep_module *mod, const struct dnsrep_block *blk,
+	struct edns_option **list, struct regional *region);
+
+/* ---- reply.c ---------------------------------------------------------------- */
+
+/** Register the reply and upstream-response callbacks. @return 1, or 0 on failure. */
+int dnsrep_reply_register(struct dnsrep_module *mod, struct module_env *env, int id);
+
+/** Remove them (deinit). */
+void dnsrep_reply_unregister(struct dnsrep_module *mod, struct module_env *env, int id);
+
+/* ---- flush.c ---------------------------------------------------------------- */
+
+/**
+ * After a swap (no reader sees old any more): remove from Unbound's message and
+ * RRset caches every entry whose name the two snapshots judge differently — newly
+ * blocked names (a real answer cached), block answers whose block ended or
+ * changed.  Walks the caches a few bins at a time (never a whole slab under its
+ * lock), and checks fully only the names the delta covers.  Runs on the
+ * refresher thread.
+ * @return the number of entries removed.
+ */
+size_t dnsrep_flush_changed(struct dnsrep_module *mod, const struct dnsrep_snapshot *old,
+	const struct dnsrep_snapshot *now);
+
+/** Remove a query's cached messages (both CD variants) of one name and type. */
+void dnsrep_forget_msg(struct module_env *env, const uint8_t *name, size_t len, uint16_t qtype,
+	uint16_t qclass);
+
+/**
+ * Queue a message for removal by a thread that may touch the cache (called where
+ * the cache is locked: the cache reply callback).  Full: the entry stays until it
+ * expires, and the log says so.
+ */
+void dnsrep_evict_later(struct dnsrep_module *mod, const uint8_t *qname, size_t len,
+	uint16_t qtype, uint16_t qclass);
+
+/** Remove what was queued (from operate, where no cache lock is held). */
+void dnsrep_evict_now(struct dnsrep_module *mod, struct module_env *env);
 
 /* ---- record.c ---------------------------------------------------------------- */
 
 /**
- * Log one record per client of the query (several clients can share one query
- * state): kind, action, the deciding entry, the EDE code each client gets, and
- * the CNAME/DNAME chain when there is one.  Internal queries (no client) are
- * not logged.
+ * Log one client's lookup: kind, the action, the deciding entry, the EDE code the
+ * client gets (0: none), and the chain for CNAME matches.
  */
-void dnsrep_record_lookup(struct dnsrep_module *mod, struct module_qstate *qstate,
-	enum dnsrep_log_kind kind, const char *action, const struct dnsrep_block *blk,
-	const uint8_t *const *chain, const size_t *chain_len, int chain_n);
+void dnsrep_record_client(struct dnsrep_module *mod, enum dnsrep_log_kind kind,
+	const struct dnsrep_block *blk, const struct dnsrep_judgement *j,
+	const struct sockaddr_storage *client, socklen_t client_len, const uint8_t *qname,
+	size_t qname_len, uint16_t qtype, uint16_t ede, const struct timeval *when);
 
-/** Whether every client of the query is exempt (exempt-client); 0 when there is none. */
+/** Whether a client address is exempt (exempt-client). */
+int dnsrep_client_exempt(const struct dnsrep_module *mod, const struct sockaddr_storage *ss);
+
+/** Whether every client of the query is exempt; 0 when it has none. */
 int dnsrep_all_clients_exempt(const struct dnsrep_module *mod, struct module_qstate *qstate);
 
 #endif /* DNSREP_PLUGIN_MODULE_H */

@@ -1,11 +1,12 @@
 /*
  * record.c — who asked: block log records and exempt clients, per client.
  *
- * Several clients asking the same name at once share one Unbound query state;
- * its mesh_info->reply_list holds each client's reply.  Each client gets its
- * own log record with its own address and EDE (only clients that used EDNS
- * receive one).  Queries without clients (Unbound's own lookups: NS targets,
- * DNSKEY, prefetch) are not logged.
+ * Every answer is judged when it is sent, for the client it is sent to
+ * (reply.c), so each client gets its own log record with its own address, the
+ * query name as it wrote it, and the EDE code it was sent (only clients that used
+ * EDNS receive one) — clients that share one Unbound query state and clients
+ * answered from the cache alike.  Answers without a client (Unbound's own
+ * lookups: NS targets, DNSKEY, prefetch) are not logged.
  */
 #include "config.h"
 #include "util/module.h"
@@ -22,18 +23,14 @@
 #include "dnsrep/name.h"
 #include "module.h"
 
-/** The client's address of a reply (the client behind a PROXYv2 proxy when proxied). */
-static const struct sockaddr_storage *client_of(const struct mesh_reply *r, socklen_t *len)
-{
-	*len = r->query_reply.client_addrlen;
-	return &r->query_reply.client_addr;
-}
-
 /** Whether an address lies in one of the exempt-client prefixes. */
-static int exempt(const struct dnsrep_config *cfg, const struct sockaddr_storage *ss)
+int dnsrep_client_exempt(const struct dnsrep_module *mod, const struct sockaddr_storage *ss)
 {
+	const struct dnsrep_config *cfg = mod->cfg;
 	int family = ss->ss_family;
 	const uint8_t *bytes;
+	if (cfg->n_exempt_clients == 0)
+		return 0;
 	if (family == AF_INET) {
 		bytes = (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr;
 	} else if (family == AF_INET6) {
@@ -58,11 +55,9 @@ int dnsrep_all_clients_exempt(const struct dnsrep_module *mod, struct module_qst
 	const struct mesh_reply *r = qstate->mesh_info->reply_list;
 	if (!r)
 		return 0;
-	for (; r; r = r->next) {
-		socklen_t len;
-		if (!exempt(mod->cfg, client_of(r, &len)))
+	for (; r; r = r->next)
+		if (!dnsrep_client_exempt(mod, &r->query_reply.client_addr))
 			return 0;
-	}
 	return 1;
 }
 
@@ -86,18 +81,22 @@ static uint8_t put_name(uint8_t *field, const uint8_t *wire, size_t len)
 	return (uint8_t)len;
 }
 
-void dnsrep_record_lookup(struct dnsrep_module *mod, struct module_qstate *qstate,
-	enum dnsrep_log_kind kind, const char *action, const struct dnsrep_block *blk,
-	const uint8_t *const *chain, const size_t *chain_len, int chain_n)
+void dnsrep_record_client(struct dnsrep_module *mod, enum dnsrep_log_kind kind,
+	const struct dnsrep_block *blk, const struct dnsrep_judgement *j,
+	const struct sockaddr_storage *client, socklen_t client_len, const uint8_t *qname,
+	size_t qname_len, uint16_t qtype, uint16_t ede, const struct timeval *when)
 {
-	if (!mod->log || !qstate->mesh_info || !qstate->mesh_info->reply_list)
+	if (!mod->log || !blk->rule || !blk->meta)
 		return;
 	struct dnsrep_log_record rec;
 	memset(&rec, 0, offsetof(struct dnsrep_log_record, chain));
-	const struct timeval *now = qstate->env->now_tv;
-	if (now)
-		rec.ts_ms = (int64_t)now->tv_sec * 1000 + now->tv_usec / 1000;
-	rec.qtype = qstate->qinfo.qtype;
+	struct timeval now;
+	if (!when || (when->tv_sec == 0 && when->tv_usec == 0)) {
+		gettimeofday(&now, NULL);
+		when = &now;
+	}
+	rec.ts_ms = (int64_t)when->tv_sec * 1000 + when->tv_usec / 1000;
+	rec.qtype = qtype;
 	rec.kind = (uint8_t)kind;
 	rec.match = (uint8_t)blk->match;
 	if (blk->hit) {
@@ -105,23 +104,18 @@ void dnsrep_record_lookup(struct dnsrep_module *mod, struct module_qstate *qstat
 		rec.distance = (uint8_t)blk->hit->distance;
 	}
 	rec.rule_len = put_name(rec.rule, blk->rule, dname_valid((uint8_t *)blk->rule, LDNS_MAX_DOMAINLEN + 1));
-	put(rec.action, sizeof(rec.action), action);
+	put(rec.action, sizeof(rec.action), dnsrep_action_name(blk->action));
 	put(rec.feed, sizeof(rec.feed), blk->meta->feed);
 	put(rec.category, sizeof(rec.category), blk->meta->category);
 	put(rec.reason, sizeof(rec.reason), blk->meta->reason);
-	for (int i = 0; i < chain_n && i < DNSREP_LOG_CHAIN; i++)
-		rec.chain_len[rec.chain_n++] = put_name(rec.chain[i], chain[i], chain_len[i]);
-
-	for (const struct mesh_reply *r = qstate->mesh_info->reply_list; r; r = r->next) {
-		socklen_t len;
-		const struct sockaddr_storage *ss = client_of(r, &len);
-		memset(&rec.client, 0, sizeof(rec.client));
-		memcpy(&rec.client, ss, len < (socklen_t)sizeof(rec.client) ? len : sizeof(rec.client));
-		/* the qname as this client wrote it (Unbound keeps each client's case) */
-		const uint8_t *q = r->qname ? r->qname : qstate->qinfo.qname;
-		rec.qname_len = put_name(rec.qname, q, qstate->qinfo.qname_len);
-		rec.ede = (kind == DNSREP_LOG_BLOCKED && r->edns.edns_present)
-			? (uint16_t)mod->cfg->ede : 0;
-		(void)dnsrep_blocklog_push(mod->log, &rec); /* a full queue counts the drop */
-	}
+	if (j && blk->match == DNSREP_LOG_MATCH_CNAME)
+		for (int i = 0; i < j->chain_n && i < DNSREP_LOG_CHAIN; i++)
+			rec.chain_len[rec.chain_n++] = put_name(rec.chain[i], j->chain[i], j->chain_len[i]);
+	if (client_len > (socklen_t)sizeof(rec.client))
+		client_len = sizeof(rec.client);
+	memcpy(&rec.client, client, client_len);
+	/* the qname as this client wrote it (Unbound keeps each client's case) */
+	rec.qname_len = put_name(rec.qname, qname, qname_len);
+	rec.ede = ede;
+	(void)dnsrep_blocklog_push(mod->log, &rec); /* a full queue counts the drop */
 }

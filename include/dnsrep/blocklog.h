@@ -2,9 +2,10 @@
  * dnsrep/blocklog.h — the block log: one JSON Lines record per blocked, log-only
  * or exempt lookup per client, written by a dedicated thread.
  *
- * Resolver threads fill a fixed-size record (everything copied into it: the
- * snapshot the strings came from may be gone by the time it is written) and push
- * it on a bounded lock-free queue; they never wait for the disk or a lock.  When
+ * Resolver threads fill a record (everything copied into it: the snapshot the
+ * strings came from may be gone by the time it is written) and push it, packed to
+ * the bytes it uses, on a bounded lock-free queue; they never wait for the disk
+ * or a lock.  When
  * the queue is full the record is dropped and counted, and the writer logs the
  * count as {"event":"dropped","count":N,...}: never silently.  The writer
  * thread drains the queue, formats each record as one JSON object (every string
@@ -33,7 +34,9 @@
 enum dnsrep_log_kind {
 	DNSREP_LOG_BLOCKED = 0,  /**< the client got a block answer */
 	DNSREP_LOG_LOGONLY,      /**< log-only: the lookup resolved normally */
-	DNSREP_LOG_EXEMPT        /**< an exempt client: resolved normally */
+	DNSREP_LOG_EXEMPT,       /**< an exempt client: resolved normally */
+	DNSREP_LOG_ESCAPED       /**< the client got the real answer of a blocked name from
+				      Unbound's cache (a race with a new blocklist: see README) */
 };
 
 /** One lookup, as a resolver thread fills it in.  Plain data, no pointers. */
@@ -75,7 +78,7 @@ struct dnsrep_blocklog;
  *  "qtype":"A","action":…,"match":"exact","rule":…,"feed":…,"category":…,
  *  "reason":…,"ede":15,"chain":[…]}  (chain only for cname matches; ede null
  *  when none was sent; reason null when empty; an exempt lookup has
- *  "action":"exempt").
+ *  "action":"exempt", an escaped one "action":"escaped").
  * Qname, rule and chain names are written in presentation format with \DDD
  * escapes; every string is JSON-escaped.  A name that is not well-formed wire
  * format within its length is written with every octet (length octets too) as
@@ -88,7 +91,8 @@ void dnsrep_blocklog_format(struct dnsrep_buf *out, const char *resolver,
  * Open the log file (append, created 0640 if missing) and start the writer thread.
  * @param path: the log file.
  * @param resolver: the resolver's name written in every record (copied).
- * @param capacity: records the queue holds (rounded up to a power of two; 0: 4096).
+ * @param capacity: records of typical size (256 bytes packed) the queue holds; its
+ *   room is capacity times 256 bytes, rounded up to a power of two (0: 4096).
  * @return the log, or NULL with err set ("cannot open …: Permission denied").
  */
 struct dnsrep_blocklog *dnsrep_blocklog_open(const char *path, const char *resolver,

@@ -30,6 +30,8 @@ void dnsrep_current_free(struct dnsrep_current *c);
  * Take the current snapshot for the duration of one lookup (NULL if there is none
  * yet).  Lock-free, wait-free, allocation-free; a thread's first call registers
  * its slot.  Every enter must be followed by dnsrep_current_leave on the same thread.
+ * Enters nest: an inner enter may see a newer snapshot, and every snapshot seen
+ * stays valid until the outermost leave.
  */
 const struct dnsrep_snapshot *dnsrep_current_enter(struct dnsrep_current *c);
 

@@ -58,6 +58,7 @@ struct dnsrep_match {
 	enum dnsrep_match_kind kind;
 	const uint8_t *rule;     /**< the deciding entry's wire name (in the snapshot), or NULL */
 	struct dnsrep_meta meta; /**< its metadata (valid when verdict is not PASS) */
+	uint64_t name_hash;      /**< a 64-bit hash of the whole name, case folded (0: malformed) */
 };
 
 /** A feed as the builder is told of it. */
@@ -150,6 +151,37 @@ uint32_t dnsrep_snapshot_allows(const struct dnsrep_snapshot *s);
 
 /** The version given to dnsrep_builder_finish. */
 uint64_t dnsrep_snapshot_version(const struct dnsrep_snapshot *s);
+
+/**
+ * A number no other snapshot of this process has had (built or loaded), never 0:
+ * lets a reader tell whether a verdict it remembered came from the snapshot it
+ * holds now, without comparing pointers (a freed snapshot's address can be reused).
+ */
+uint64_t dnsrep_snapshot_serial(const struct dnsrep_snapshot *s);
+
+/** One distinct name of a snapshot and what its entries say. */
+struct dnsrep_record {
+	const uint8_t *name;       /**< canonical wire form (lower case), in the snapshot */
+	size_t len;
+	unsigned flags;            /**< DNSREP_REC_* bits (dnsrep/set.h) */
+	struct dnsrep_meta self;   /**< blocking the name itself: valid with DNSREP_REC_BLOCK_SELF */
+	struct dnsrep_meta below;  /**< blocking below it: valid with DNSREP_REC_BLOCK_BELOW */
+	struct dnsrep_meta allow;  /**< allowing: valid with either allow flag */
+};
+
+/**
+ * Call fn for every distinct name, in no particular order; stops early when fn
+ * returns non-zero.  @return what fn returned last (0 when every name was seen).
+ */
+int dnsrep_snapshot_each(const struct dnsrep_snapshot *s,
+	int (*fn)(void *ctx, const struct dnsrep_record *r), void *ctx);
+
+/**
+ * The record of exactly this name (wire form, any case), if the snapshot has one.
+ * @return 1 and r filled, or 0 (none, or a malformed name).
+ */
+int dnsrep_snapshot_record(const struct dnsrep_snapshot *s, const uint8_t *wire, size_t len,
+	struct dnsrep_record *r);
 
 /** Bytes the snapshot occupies (one block). */
 size_t dnsrep_snapshot_bytes(const struct dnsrep_snapshot *s);

@@ -24,42 +24,12 @@
 #include <unistd.h>
 
 #include "dnsclient.h"
+#include "itcheck.h"
+#include "itfeed.h"
 #include "dnsrep/name.h"
 
 static int port;
 static const char *dir, *unbound_log;
-
-/** Ask and insist on an answer. */
-static ldns_pkt *ask(const char *name, ldns_rr_type type, int opts)
-{
-	ldns_pkt *p = dnsclient_query(port, name, type, opts);
-	if (!p)
-		fail_msg("no answer for %s", name);
-	return p;
-}
-
-static void expect_rcode(ldns_pkt *p, ldns_pkt_rcode rc, const char *name)
-{
-	if (ldns_pkt_get_rcode(p) != rc)
-		fail_msg("%s: rcode %d, expected %d", name, (int)ldns_pkt_get_rcode(p), (int)rc);
-}
-
-/** The answer section as text (sorted, TTLs zeroed). */
-static char *answer_text(ldns_pkt *p)
-{
-	char *t = dnsclient_section_text(ldns_pkt_answer(p));
-	assert_non_null(t);
-	return t;
-}
-
-/** Assert an answer holds a string. */
-static void expect_answer_has(ldns_pkt *p, const char *want, const char *name)
-{
-	char *t = answer_text(p);
-	if (!strstr(t, want))
-		fail_msg("%s: answer\n%s\nlacks %s", name, t, want);
-	free(t);
-}
 
 /** The block answer's SOA: owner, TTL and minimum, in the authority section. */
 static void expect_soa(ldns_pkt *p, const char *owner)
@@ -77,44 +47,34 @@ static void expect_soa(ldns_pkt *p, const char *owner)
 	assert_int_equal(ldns_rdf2native_int32(ldns_rr_rdf(soa, 6)), 42);
 }
 
-static void expect_ede(ldns_pkt *p, int code, const char *text)
-{
-	char got[512];
-	int c = dnsclient_ede(p, got, sizeof(got));
-	if (c != code)
-		fail_msg("EDE code %d, expected %d (text '%s')", c, code, got);
-	if (text && strcmp(got, text) != 0)
-		fail_msg("EDE text '%s', expected '%s'", got, text);
-}
-
 /* ---- the actions -------------------------------------------------------------- */
 
 static void test_nxdomain_with_soa_and_ede(void **state)
 {
 	(void)state;
-	ldns_pkt *p = ask("silverstarchina.com", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "silverstarchina.com");
+	ldns_pkt *p = itcheck_ask("silverstarchina.com", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "silverstarchina.com");
 	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_answer(p)), 0);
 	expect_soa(p, "silverstarchina.com.");
-	expect_ede(p, 15, "dnsrep: silverstarchina.com (seized, seized)");
+	itcheck_ede(p, 15, "dnsrep: silverstarchina.com (seized, seized)");
 	assert_int_equal(ldns_pkt_ad(p), 0);
 	assert_int_equal(ldns_pkt_ra(p), 1);
 	assert_int_equal(ldns_pkt_qr(p), 1);
 	ldns_pkt_free(p);
 	/* every type is blocked, over TCP as well */
-	p = ask("silverstarchina.com", LDNS_RR_TYPE_MX, DNSCLIENT_TCP | DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "silverstarchina.com MX");
-	expect_ede(p, 15, NULL);
+	p = itcheck_ask("silverstarchina.com", LDNS_RR_TYPE_MX, DNSCLIENT_TCP | DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "silverstarchina.com MX");
+	itcheck_ede(p, 15, NULL);
 	ldns_pkt_free(p);
 }
 
 static void test_no_ede_without_edns(void **state)
 {
 	(void)state;
-	ldns_pkt *p = ask("jinyang.asia", LDNS_RR_TYPE_A, 0);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "jinyang.asia");
+	ldns_pkt *p = itcheck_ask("jinyang.asia", LDNS_RR_TYPE_A, 0);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "jinyang.asia");
 	assert_int_equal(ldns_pkt_edns(p), 0);
-	expect_ede(p, -1, NULL);
+	itcheck_ede(p, -1, NULL);
 	expect_soa(p, "jinyang.asia.");
 	ldns_pkt_free(p);
 }
@@ -122,59 +82,59 @@ static void test_no_ede_without_edns(void **state)
 static void test_subdomains_are_blocked(void **state)
 {
 	(void)state;
-	ldns_pkt *p = ask("www.CloudFox.cloud", LDNS_RR_TYPE_AAAA, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "www.cloudfox.cloud");
+	ldns_pkt *p = itcheck_ask("www.CloudFox.cloud", LDNS_RR_TYPE_AAAA, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "www.cloudfox.cloud");
 	expect_soa(p, "cloudfox.cloud.");
-	expect_ede(p, 15, "dnsrep: cloudfox.cloud (seized, seized)");
+	itcheck_ede(p, 15, "dnsrep: cloudfox.cloud (seized, seized)");
 	ldns_pkt_free(p);
-	p = ask("a.b.c.foxysunstudio.com", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "a.b.c.foxysunstudio.com");
+	p = itcheck_ask("a.b.c.foxysunstudio.com", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "a.b.c.foxysunstudio.com");
 	ldns_pkt_free(p);
 	/* a listed name inside a longer label is not a match */
-	p = ask("www.test", LDNS_RR_TYPE_A, 0);
-	expect_rcode(p, LDNS_RCODE_NOERROR, "www.test");
+	p = itcheck_ask("www.test", LDNS_RR_TYPE_A, 0);
+	itcheck_rcode(p, LDNS_RCODE_NOERROR, "www.test");
 	ldns_pkt_free(p);
 }
 
 static void test_nodata(void **state)
 {
 	(void)state;
-	ldns_pkt *p = ask("nodatablock.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NOERROR, "nodatablock.test");
+	ldns_pkt *p = itcheck_ask("nodatablock.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NOERROR, "nodatablock.test");
 	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_answer(p)), 0);
 	expect_soa(p, "nodatablock.test.");
-	expect_ede(p, 15, "dnsrep: nodatablock.test (nodata-feed, threat)");
+	itcheck_ede(p, 15, "dnsrep: nodatablock.test (nodata-feed, threat)");
 	ldns_pkt_free(p);
 }
 
 static void test_refused(void **state)
 {
 	(void)state;
-	ldns_pkt *p = ask("refusedblock.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_REFUSED, "refusedblock.test");
+	ldns_pkt *p = itcheck_ask("refusedblock.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_REFUSED, "refusedblock.test");
 	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_answer(p)), 0);
-	expect_ede(p, 15, "dnsrep: refusedblock.test (refused-feed, threat)");
+	itcheck_ede(p, 15, "dnsrep: refusedblock.test (refused-feed, threat)");
 	ldns_pkt_free(p);
 }
 
 static void test_sinkhole(void **state)
 {
 	(void)state;
-	ldns_pkt *p = ask("sinkblock.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NOERROR, "sinkblock.test A");
-	char *t = answer_text(p);
+	ldns_pkt *p = itcheck_ask("sinkblock.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NOERROR, "sinkblock.test A");
+	char *t = itcheck_answer_text(p);
 	assert_string_equal(t, "sinkblock.test.\t0\tIN\tA\t198.18.0.1\n");
 	free(t);
 	assert_int_equal(ldns_rr_ttl(ldns_rr_list_rr(ldns_pkt_answer(p), 0)), 42);
-	expect_ede(p, 15, NULL);
+	itcheck_ede(p, 15, NULL);
 	ldns_pkt_free(p);
-	p = ask("www.sinkblock.test", LDNS_RR_TYPE_AAAA, DNSCLIENT_EDNS);
-	t = answer_text(p);
+	p = itcheck_ask("www.sinkblock.test", LDNS_RR_TYPE_AAAA, DNSCLIENT_EDNS);
+	t = itcheck_answer_text(p);
 	assert_string_equal(t, "www.sinkblock.test.\t0\tIN\tAAAA\t2001:db8:dead::1\n");
 	free(t);
 	ldns_pkt_free(p);
-	p = ask("sinkblock.test", LDNS_RR_TYPE_MX, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NOERROR, "sinkblock.test MX");
+	p = itcheck_ask("sinkblock.test", LDNS_RR_TYPE_MX, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NOERROR, "sinkblock.test MX");
 	assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_answer(p)), 0);
 	expect_soa(p, "sinkblock.test.");
 	ldns_pkt_free(p);
@@ -183,27 +143,27 @@ static void test_sinkhole(void **state)
 static void test_log_only_resolves(void **state)
 {
 	(void)state;
-	ldns_pkt *p = ask("monitor.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NOERROR, "monitor.test");
-	expect_answer_has(p, "192.0.2.63", "monitor.test");
-	expect_ede(p, -1, NULL);
+	ldns_pkt *p = itcheck_ask("monitor.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NOERROR, "monitor.test");
+	itcheck_answer_has(p, "192.0.2.63", "monitor.test");
+	itcheck_ede(p, -1, NULL);
 	ldns_pkt_free(p);
 	/* log-only by its category (category-action), the feed setting no action */
-	p = ask("quiet.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NOERROR, "quiet.test");
-	expect_answer_has(p, "192.0.2.68", "quiet.test");
+	p = itcheck_ask("quiet.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NOERROR, "quiet.test");
+	itcheck_answer_has(p, "192.0.2.68", "quiet.test");
 	ldns_pkt_free(p);
 }
 
 static void test_allow_entry_wins(void **state)
 {
 	(void)state;
-	ldns_pkt *p = ask("mail.foxysunstudio.com", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NOERROR, "mail.foxysunstudio.com");
-	expect_answer_has(p, "198.51.100.25", "mail.foxysunstudio.com");
+	ldns_pkt *p = itcheck_ask("mail.foxysunstudio.com", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NOERROR, "mail.foxysunstudio.com");
+	itcheck_answer_has(p, "198.51.100.25", "mail.foxysunstudio.com");
 	ldns_pkt_free(p);
-	p = ask("www.foxysunstudio.com", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "www.foxysunstudio.com");
+	p = itcheck_ask("www.foxysunstudio.com", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "www.foxysunstudio.com");
 	ldns_pkt_free(p);
 }
 
@@ -213,11 +173,11 @@ static void test_exempt_client(void **state)
 	ldns_pkt *p = dnsclient_query_from("127.0.0.2", port, "exemptable.test", LDNS_RR_TYPE_A,
 					   DNSCLIENT_EDNS);
 	assert_non_null(p);
-	expect_rcode(p, LDNS_RCODE_NOERROR, "exemptable.test from 127.0.0.2");
-	expect_answer_has(p, "192.0.2.67", "exemptable.test from 127.0.0.2");
+	itcheck_rcode(p, LDNS_RCODE_NOERROR, "exemptable.test from 127.0.0.2");
+	itcheck_answer_has(p, "192.0.2.67", "exemptable.test from 127.0.0.2");
 	ldns_pkt_free(p);
-	p = ask("exemptable.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "exemptable.test from 127.0.0.1");
+	p = itcheck_ask("exemptable.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "exemptable.test from 127.0.0.1");
 	ldns_pkt_free(p);
 }
 
@@ -227,20 +187,20 @@ static void test_cname_chain_to_blocked_name(void **state)
 {
 	(void)state;
 	for (int round = 0; round < 3; round++) { /* the second and third from Unbound's caches */
-		ldns_pkt *p = ask("innocent.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-		expect_rcode(p, LDNS_RCODE_NXDOMAIN, "innocent.test");
+		ldns_pkt *p = itcheck_ask("innocent.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+		itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "innocent.test");
 		assert_int_equal(ldns_rr_list_rr_count(ldns_pkt_answer(p)), 0);
-		expect_ede(p, 15, "dnsrep: cloudfox.cloud (seized, seized) via CNAME");
+		itcheck_ede(p, 15, "dnsrep: cloudfox.cloud (seized, seized) via CNAME");
 		ldns_pkt_free(p);
 	}
 	/* the chain's target, asked for directly, is blocked too (never served from cache) */
-	ldns_pkt *p = ask("cloudfox.cloud", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "cloudfox.cloud");
+	ldns_pkt *p = itcheck_ask("cloudfox.cloud", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "cloudfox.cloud");
 	ldns_pkt_free(p);
 	/* a chain that does not reach a blocked name resolves */
-	p = ask("chain1.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NOERROR, "chain1.test");
-	expect_answer_has(p, "192.0.2.10", "chain1.test");
+	p = itcheck_ask("chain1.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NOERROR, "chain1.test");
+	itcheck_answer_has(p, "192.0.2.10", "chain1.test");
 	ldns_pkt_free(p);
 }
 
@@ -248,20 +208,20 @@ static void test_lookalikes(void **state)
 {
 	(void)state;
 	/* the seized feed has lookalike: yes and lookalike-action: nxdomain here */
-	ldns_pkt *p = ask("foxysunstudios.com", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "foxysunstudios.com");
-	expect_ede(p, 15, "dnsrep: lookalike of foxysunstudio.com (seized, seized, typo)");
+	ldns_pkt *p = itcheck_ask("foxysunstudios.com", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "foxysunstudios.com");
+	itcheck_ede(p, 15, "dnsrep: lookalike of foxysunstudio.com (seized, seized, typo)");
 	ldns_pkt_free(p);
-	p = ask("www.jinyang.services", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "www.jinyang.services");
-	expect_ede(p, 15, "dnsrep: lookalike of jinyang.asia (seized, seized, tld-swap)");
+	p = itcheck_ask("www.jinyang.services", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "www.jinyang.services");
+	itcheck_ede(p, 15, "dnsrep: lookalike of jinyang.asia (seized, seized, tld-swap)");
 	ldns_pkt_free(p);
 	/* an allow entry is never second-guessed, and ordinary names are no lookalikes */
-	p = ask("mail.foxysunstudio.com", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NOERROR, "mail.foxysunstudio.com");
+	p = itcheck_ask("mail.foxysunstudio.com", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NOERROR, "mail.foxysunstudio.com");
 	ldns_pkt_free(p);
-	p = ask("www.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NOERROR, "www.test");
+	p = itcheck_ask("www.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NOERROR, "www.test");
 	ldns_pkt_free(p);
 }
 
@@ -269,18 +229,18 @@ static void test_validator_in_the_stack(void **state)
 {
 	(void)state;
 	/* a blocked name in a signed zone: NXDOMAIN, never AD, never SERVFAIL */
-	ldns_pkt *p = ask("alias.signed.test", LDNS_RR_TYPE_A, DNSCLIENT_DO);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "alias.signed.test");
+	ldns_pkt *p = itcheck_ask("alias.signed.test", LDNS_RR_TYPE_A, DNSCLIENT_DO);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "alias.signed.test");
 	assert_int_equal(ldns_pkt_ad(p), 0);
 	ldns_pkt_free(p);
 	/* the rest of the signed zone still validates */
-	p = ask("www.signed.test", LDNS_RR_TYPE_A, DNSCLIENT_DO);
-	expect_rcode(p, LDNS_RCODE_NOERROR, "www.signed.test");
+	p = itcheck_ask("www.signed.test", LDNS_RR_TYPE_A, DNSCLIENT_DO);
+	itcheck_rcode(p, LDNS_RCODE_NOERROR, "www.signed.test");
 	assert_int_equal(ldns_pkt_ad(p), 1);
 	ldns_pkt_free(p);
 	/* asked with DO: still blocked, no AD */
-	p = ask("silverstarchina.com", LDNS_RR_TYPE_A, DNSCLIENT_DO);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "silverstarchina.com with DO");
+	p = itcheck_ask("silverstarchina.com", LDNS_RR_TYPE_A, DNSCLIENT_DO);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "silverstarchina.com with DO");
 	assert_int_equal(ldns_pkt_ad(p), 0);
 	ldns_pkt_free(p);
 }
@@ -307,16 +267,7 @@ static void *client_thread(void *arg)
 static void test_many_concurrent_clients(void **state)
 {
 	(void)state;
-	pthread_t th[THREADS];
-	for (long t = 0; t < THREADS; t++)
-		assert_int_equal(pthread_create(&th[t], NULL, client_thread, (void *)t), 0);
-	long bad = 0;
-	for (int t = 0; t < THREADS; t++) {
-		void *r;
-		pthread_join(th[t], &r);
-		bad += (long)r;
-	}
-	assert_int_equal(bad, 0);
+	assert_int_equal(itcheck_threads(THREADS, client_thread), 0);
 }
 
 static void test_hostile_qnames(void **state)
@@ -361,7 +312,7 @@ static void test_hostile_qnames(void **state)
 		ldns_pkt *p = dnsclient_query_wire(port, wire, len, LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
 		if (!p)
 			fail_msg("no answer for hostile name %zu", i);
-		expect_rcode(p, LDNS_RCODE_NXDOMAIN, "a hostile name");
+		itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "a hostile name");
 		ldns_pkt_free(p);
 		char text[DNSREP_NAME_MAXTEXT];
 		assert_true(dnsrep_name_to_text(wire, text, sizeof(text)) > 0);
@@ -394,55 +345,27 @@ static void test_two_clients_one_name(void **state)
 
 /* ---- a changing blocklist and Unbound's caches ------------------------------------ */
 
-/** How many snapshots Unbound's log says were put in place so far. */
-static int swaps_logged(void)
-{
-	FILE *f = fopen(unbound_log, "r");
-	char line[1024];
-	int n = 0;
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n += strstr(line, "dnsrep: new blocklist in place") != NULL;
-	fclose(f);
-	return n;
-}
-
 /** Replace a feed file atomically and wait until the new blocklist is in place. */
 static void change_feed(const char *file, const char *content)
 {
-	char path[512], tmp[520];
-	int before = swaps_logged();
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	FILE *f = fopen(tmp, "w");
-	assert_non_null(f);
-	assert_true(fputs(content, f) >= 0);
-	assert_int_equal(fclose(f), 0);
-	assert_int_equal(rename(tmp, path), 0);
-	for (int i = 0; i < 300; i++) { /* poll-interval is 1 s: allow 30 s on a busy machine */
-		if (swaps_logged() > before)
-			return;
-		struct timespec nap = { 0, 100000000 };
-		nanosleep(&nap, NULL);
-	}
-	fail_msg("no new blocklist in place 30 s after changing %s", file);
+	if (itfeed_change(dir, unbound_log, file, content) < 0)
+		fail_msg("changing %s did not put a new blocklist in place", file);
 }
 
 static void test_cached_name_blocked_after_swap(void **state)
 {
 	(void)state;
-	ldns_pkt *p = ask("late.test", LDNS_RR_TYPE_A, 0);
-	expect_rcode(p, LDNS_RCODE_NOERROR, "late.test before");
-	expect_answer_has(p, "192.0.2.60", "late.test before");
+	ldns_pkt *p = itcheck_ask("late.test", LDNS_RR_TYPE_A, 0);
+	itcheck_rcode(p, LDNS_RCODE_NOERROR, "late.test before");
+	itcheck_answer_has(p, "192.0.2.60", "late.test before");
 	ldns_pkt_free(p);
-	p = ask("late.test", LDNS_RR_TYPE_A, 0); /* now surely in the cache */
-	expect_rcode(p, LDNS_RCODE_NOERROR, "late.test cached");
+	p = itcheck_ask("late.test", LDNS_RR_TYPE_A, 0); /* now surely in the cache */
+	itcheck_rcode(p, LDNS_RCODE_NOERROR, "late.test cached");
 	ldns_pkt_free(p);
 	change_feed("late.txt", "late.test\n");
-	p = ask("late.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "late.test after the swap");
-	expect_ede(p, 15, "dnsrep: late.test (late-feed, blocklist)");
+	p = itcheck_ask("late.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "late.test after the swap");
+	itcheck_ede(p, 15, "dnsrep: late.test (late-feed, blocklist)");
 	ldns_pkt_free(p);
 }
 
@@ -450,23 +373,23 @@ static void test_cached_chain_blocked_after_swap(void **state)
 {
 	(void)state;
 	for (int i = 0; i < 2; i++) {
-		ldns_pkt *p = ask("latechain.test", LDNS_RR_TYPE_A, 0);
-		expect_rcode(p, LDNS_RCODE_NOERROR, "latechain.test before");
-		expect_answer_has(p, "192.0.2.61", "latechain.test before");
+		ldns_pkt *p = itcheck_ask("latechain.test", LDNS_RR_TYPE_A, 0);
+		itcheck_rcode(p, LDNS_RCODE_NOERROR, "latechain.test before");
+		itcheck_answer_has(p, "192.0.2.61", "latechain.test before");
 		ldns_pkt_free(p);
 	}
 	change_feed("late.txt", "late.test\nlatetarget.test\n");
-	ldns_pkt *p = ask("latechain.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "latechain.test after the swap");
-	expect_ede(p, 15, "dnsrep: latetarget.test (late-feed, blocklist) via CNAME");
+	ldns_pkt *p = itcheck_ask("latechain.test", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "latechain.test after the swap");
+	itcheck_ede(p, 15, "dnsrep: latetarget.test (late-feed, blocklist) via CNAME");
 	ldns_pkt_free(p);
 }
 
 static void test_unblocked_name_resolves_at_once(void **state)
 {
 	(void)state;
-	ldns_pkt *p = ask("unblock.test", LDNS_RR_TYPE_A, 0);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "unblock.test while blocked");
+	ldns_pkt *p = itcheck_ask("unblock.test", LDNS_RR_TYPE_A, 0);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "unblock.test while blocked");
 	ldns_pkt_free(p);
 	/* seized.csv without unblock.test: block.test left a copy beside it */
 	char path[512];
@@ -478,13 +401,13 @@ static void test_unblocked_name_resolves_at_once(void **state)
 	fclose(f);
 	content[n] = 0;
 	change_feed("seized.csv", content);
-	p = ask("unblock.test", LDNS_RR_TYPE_A, 0);
-	expect_rcode(p, LDNS_RCODE_NOERROR, "unblock.test after the swap");
-	expect_answer_has(p, "192.0.2.62", "unblock.test after the swap");
+	p = itcheck_ask("unblock.test", LDNS_RR_TYPE_A, 0);
+	itcheck_rcode(p, LDNS_RCODE_NOERROR, "unblock.test after the swap");
+	itcheck_answer_has(p, "192.0.2.62", "unblock.test after the swap");
 	ldns_pkt_free(p);
 	/* the rest of the feed still blocks */
-	p = ask("silverstarchina.com", LDNS_RR_TYPE_A, 0);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "silverstarchina.com after the swap");
+	p = itcheck_ask("silverstarchina.com", LDNS_RR_TYPE_A, 0);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "silverstarchina.com after the swap");
 	ldns_pkt_free(p);
 }
 
@@ -493,14 +416,15 @@ static void test_broken_feed_keeps_last_good(void **state)
 	(void)state;
 	/* a feed that turns into garbage keeps its last good version */
 	change_feed("late.txt", "<html><body>502 Bad Gateway</body></html>\n<p>try later</p>\n");
-	ldns_pkt *p = ask("late.test", LDNS_RR_TYPE_A, 0);
-	expect_rcode(p, LDNS_RCODE_NXDOMAIN, "late.test after a broken update");
+	ldns_pkt *p = itcheck_ask("late.test", LDNS_RR_TYPE_A, 0);
+	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "late.test after a broken update");
 	ldns_pkt_free(p);
 }
 
 int main(void)
 {
 	port = dnsclient_env_int("PORT");
+	itcheck_port(port);
 	dir = getenv("DIR");
 	unbound_log = getenv("UNBOUND_LOG");
 	if (!dir || !unbound_log) {

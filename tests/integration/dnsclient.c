@@ -24,15 +24,19 @@ static ldns_pkt *send_query(const char *src, int port, ldns_rdf *qname, ldns_rr_
 		ldns_resolver_set_source(res, from); /* the resolver takes it */
 	from = NULL;
 	ldns_resolver_set_port(res, (uint16_t)port);
-	ldns_resolver_set_retry(res, 2);
-	ldns_resolver_set_timeout(res, (struct timeval){ .tv_sec = 3 });
+	/* patient: one try that waits long, for lookups the tests keep in flight */
+	ldns_resolver_set_retry(res, (opts & DNSCLIENT_PATIENT) ? 1 : 2);
+	ldns_resolver_set_timeout(res, (struct timeval){ .tv_sec = (opts & DNSCLIENT_PATIENT) ? 15 : 3 });
 	ldns_resolver_set_recursive(res, true);
 	ldns_resolver_set_usevc(res, (opts & DNSCLIENT_TCP) != 0);
 	ldns_resolver_set_fail(res, true);
 	if (opts & (DNSCLIENT_EDNS | DNSCLIENT_DO))
 		ldns_resolver_set_edns_udp_size(res, 1232);
 	ldns_resolver_set_dnssec(res, (opts & DNSCLIENT_DO) != 0);
-	ldns_status st = ldns_resolver_send(&answer, res, qname, type, LDNS_RR_CLASS_IN, LDNS_RD);
+	ldns_rr_class cls = (opts & DNSCLIENT_CLASS_ANY) ? LDNS_RR_CLASS_ANY
+			  : (opts & DNSCLIENT_CLASS_CH) ? LDNS_RR_CLASS_CH : LDNS_RR_CLASS_IN;
+	ldns_status st = ldns_resolver_send(&answer, res, qname, type, cls,
+					    LDNS_RD | ((opts & DNSCLIENT_CD) ? LDNS_CD : 0));
 	if (st != LDNS_STATUS_OK) {
 		fprintf(stderr, "dnsclient: type %d to port %d: %s\n", (int)type, port,
 			ldns_get_errorstr_by_id(st));

@@ -13,7 +13,11 @@
 enum {
 	DNSCLIENT_EDNS = 1, /**< send an OPT record (EDNS0, 1232-byte buffer) */
 	DNSCLIENT_DO = 2,   /**< set the DO bit (implies EDNS) */
-	DNSCLIENT_TCP = 4   /**< over TCP instead of UDP */
+	DNSCLIENT_TCP = 4,  /**< over TCP instead of UDP */
+	DNSCLIENT_CD = 8,   /**< set the CD (checking disabled) bit */
+	DNSCLIENT_CLASS_ANY = 16, /**< ask in class ANY instead of IN */
+	DNSCLIENT_CLASS_CH = 32,  /**< ask in class CH instead of IN */
+	DNSCLIENT_PATIENT = 64    /**< one try, waiting 15 s (not 2 tries of 3 s) */
 };
 
 /**

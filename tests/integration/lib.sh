@@ -76,10 +76,11 @@ it_forget() {
 }
 
 # ---- NSD -------------------------------------------------------------------------
-# it_start_nsd PORT: serve test., signed.test. (signed now) and the front-company zones.
+# it_start_nsd PORT: serve test., slow.test., signed.test. (signed now) and the
+# front-company zones.
 it_start_nsd() {
   nsd_port=$1
-  cp "$ZONES/test.zone" "$ZONES/frontco.zone" "$it_dir/"
+  cp "$ZONES/test.zone" "$ZONES/frontco.zone" "$ZONES/slow.test.zone" "$it_dir/"
   # sign signed.test with a fresh key pair: the zone's trust anchor is the KSK
   cp "$ZONES/signed.test.zone" "$it_dir/signed.test.zone"
   (
@@ -115,6 +116,9 @@ zone:
 zone:
   name: "signed.test."
   zonefile: "signed.test.zone.signed"
+zone:
+  name: "slow.test."
+  zonefile: "slow.test.zone"
 EOF
     for z in $FRONTCO_ZONES; do
       printf 'zone:\n  name: "%s."\n  zonefile: "frontco.zone"\n' "$z"
@@ -138,7 +142,10 @@ EOF
 # ---- Unbound ---------------------------------------------------------------------
 # it_unbound_conf NAME PORT CONTROL_PORT MODULES: write $it_dir/NAME.conf, an
 # unbound.conf that serves PORT, resolves the test zones through the NSD on
-# $nsd_port, and loads the plugin when MODULES names dynlib.
+# $nsd_port, and loads the plugin when MODULES names dynlib.  Optional, from the
+# caller's variables: SLOW_PORT (slow.test. through the slow proxy there, see
+# it_start_slowdns), UNBOUND_THREADS (num-threads, default 2), UNBOUND_EXTRA
+# (more lines for the server: clause).
 it_unbound_conf() {
   name=$1 port=$2 cport=$3 modules=$4
   {
@@ -155,7 +162,7 @@ server:
   use-syslog: no
   log-time-ascii: yes
   verbosity: 1
-  num-threads: 2
+  num-threads: ${UNBOUND_THREADS:-2}
   so-reuseport: no
   access-control: 127.0.0.0/8 allow
   do-not-query-localhost: no
@@ -164,6 +171,7 @@ server:
   val-log-level: 2
   # Unbound answers test. itself (RFC 6761) unless told otherwise
   local-zone: "test." nodefault
+${UNBOUND_EXTRA:-}
 remote-control:
   control-enable: yes
   control-interface: 127.0.0.1
@@ -179,6 +187,8 @@ EOF
     for z in $FRONTCO_ZONES; do
       printf 'stub-zone:\n  name: "%s."\n  stub-addr: 127.0.0.1@%s\n' "$z" "$nsd_port"
     done
+    [ -z "${SLOW_PORT:-}" ] ||
+      printf 'stub-zone:\n  name: "slow.test."\n  stub-addr: 127.0.0.1@%s\n' "$SLOW_PORT"
     case "$modules" in
       *dynlib*) printf 'dynlib:\n  dynlib-file: "%s"\n' "$PLUGIN" ;;
     esac
@@ -225,6 +235,20 @@ it_dnsrep_conf() {
     printf 'dnsrep:\n  log-file: "%s/blocks.jsonl"\n  snapshot-file: "%s/dnsrep.snapshot"\n' "$it_dir" "$it_dir"
     [ $# -lt 2 ] || printf '%s\n' "$2"
   } > "$1"
+}
+
+# it_start_slowdns PORT: the slow proxy (tests/integration/slowdns.c) on PORT in front
+# of the NSD on $nsd_port; every query it passes on is a line of $it_dir/upstream.log.
+it_start_slowdns() {
+  "$top_builddir/tests/integration/slowdns" "$1" "$nsd_port" "$it_dir/upstream.log" \
+    > "$it_dir/slowdns.out" 2>&1 &
+  it_pids="$it_pids $!"
+  i=0
+  until dig +short +time=1 +tries=1 -p "$1" @127.0.0.1 slow.test. SOA 2>/dev/null | grep -q hostmaster; do
+    i=$((i + 1))
+    [ $i -lt 100 ] || { echo "Bail out! the slow proxy did not answer on port $1"; exit 1; }
+    sleep 0.1
+  done
 }
 
 # ---- Redis and HTTP ------------------------------------------------------------------

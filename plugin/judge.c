@@ -1,0 +1,198 @@
+/*
+ * judge.c — what the blocklist says about a name and about an answer.
+ *
+ * A name: the most specific entry that covers it decides (snapshot.c); a name no
+ * entry covers may be a lookalike of a protected one.  The lookalike check is the
+ * costly part, and every answer the resolver sends is judged (from its cache
+ * too), so each resolver thread remembers the names it found harmless under the
+ * current snapshot (dnsrep/memo.h).
+ *
+ * An answer: its query name and every CNAME/DNAME target in its answer section —
+ * every one, however long the chain; only the log record keeps just the first
+ * few.  A blocked target blocks the answer unless the chain's final name is
+ * covered by an allow entry: an allow entry on the query name or on a hop in the
+ * middle says that name may be asked, not that whatever it points to may be
+ * reached.  The query name's own block always blocks.
+ */
+#include "config.h"            /* Unbound's: fixes the layout of its structs */
+#include "util/module.h"
+#include "util/data/dname.h"
+#include "util/data/msgreply.h"
+#include "util/data/packed_rrset.h"
+#include "sldns/rrdef.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "module.h"
+
+/** log2 of a thread memo's keys: 32768 names, 256 KiB a thread. */
+#define MEMO_BITS 15
+
+enum dnsrep_action dnsrep_match_action(const struct dnsrep_module *mod, const struct dnsrep_match *m)
+{
+	if (m->kind == DNSREP_MATCH_LOOKALIKE)
+		return m->meta.lookalike_action;
+	return dnsrep_config_action(mod->cfg, m->meta.action, m->meta.category);
+}
+
+/** This thread's memo: made on first use, keyed by the module's id (see current.c). */
+static _Thread_local struct {
+	uint64_t owner;
+	struct dnsrep_memo *memo;
+} mine;
+
+struct dnsrep_memo *dnsrep_thread_memo(struct dnsrep_module *mod)
+{
+	if (mine.owner == mod->id)
+		return mine.memo;
+	struct dnsrep_memo *m = dnsrep_memo_new(MEMO_BITS);
+	if (!m)
+		return NULL; /* judged without a memo, and tried again next time */
+	pthread_mutex_lock(&mod->memo_lock);
+	if (mod->n_memos == mod->cap_memos) {
+		size_t cap = mod->cap_memos ? mod->cap_memos * 2 : 8;
+		struct dnsrep_memo **a = realloc(mod->memos, cap * sizeof(*a));
+		if (!a) {
+			pthread_mutex_unlock(&mod->memo_lock);
+			dnsrep_memo_free(m);
+			return NULL;
+		}
+		mod->memos = a;
+		mod->cap_memos = cap;
+	}
+	mod->memos[mod->n_memos++] = m;
+	pthread_mutex_unlock(&mod->memo_lock);
+	mine.owner = mod->id;
+	mine.memo = m;
+	return m;
+}
+
+void dnsrep_memos_free(struct dnsrep_module *mod)
+{
+	for (size_t i = 0; i < mod->n_memos; i++)
+		dnsrep_memo_free(mod->memos[i]);
+	free(mod->memos);
+	mod->memos = NULL;
+	mod->n_memos = mod->cap_memos = 0;
+}
+
+enum dnsrep_effect dnsrep_judge_name(const struct dnsrep_module *mod,
+	const struct dnsrep_snapshot *s, struct dnsrep_memo *memo, const uint8_t *wire,
+	size_t len, struct dnsrep_ruling *v)
+{
+	v->action = DNSREP_ACTION_INHERIT;
+	if (dnsrep_snapshot_match(s, wire, len, &v->m) < 0)
+		return DNSREP_EFFECT_PASS;
+	if (v->m.verdict == DNSREP_VERDICT_PASS && dnsrep_snapshot_protected(s)) {
+		/* allow entries are never second-guessed: only names no entry covers */
+		uint64_t key = dnsrep_memo_key(v->m.name_hash, dnsrep_snapshot_serial(s));
+		if (memo && dnsrep_memo_has(memo, key))
+			return DNSREP_EFFECT_PASS;
+		if (!dnsrep_snapshot_lookalike(s, wire, len, &v->m, &v->hit)) {
+			if (memo)
+				dnsrep_memo_put(memo, key);
+			return DNSREP_EFFECT_PASS;
+		}
+	}
+	if (v->m.verdict != DNSREP_VERDICT_BLOCK)
+		return DNSREP_EFFECT_PASS;
+	v->action = dnsrep_match_action(mod, &v->m);
+	return v->action == DNSREP_ACTION_LOG_ONLY ? DNSREP_EFFECT_LOG : DNSREP_EFFECT_BLOCK;
+}
+
+/** The effect of a verdict already judged. */
+static enum dnsrep_effect effect_of(const struct dnsrep_ruling *v)
+{
+	if (v->m.verdict != DNSREP_VERDICT_BLOCK)
+		return DNSREP_EFFECT_PASS;
+	return v->action == DNSREP_ACTION_LOG_ONLY ? DNSREP_EFFECT_LOG : DNSREP_EFFECT_BLOCK;
+}
+
+/** The log match kind of a name's own verdict. */
+static int own_match(const struct dnsrep_ruling *v)
+{
+	switch (v->m.kind) {
+	case DNSREP_MATCH_EXACT: return DNSREP_LOG_MATCH_EXACT;
+	case DNSREP_MATCH_LOOKALIKE: return DNSREP_LOG_MATCH_LOOKALIKE;
+	default: return DNSREP_LOG_MATCH_SUBDOMAIN;
+	}
+}
+
+enum dnsrep_effect dnsrep_judge_answer(const struct dnsrep_module *mod,
+	const struct dnsrep_snapshot *s, struct dnsrep_memo *memo, const uint8_t *qname,
+	size_t qname_len, const struct dnsrep_ruling *qv, const struct reply_info *rep,
+	struct dnsrep_judgement *j)
+{
+	struct dnsrep_ruling own, hop, first_block, first_log;
+	enum dnsrep_effect qeffect, final_effect = DNSREP_EFFECT_PASS;
+	int have_block = 0, have_log = 0, final_allowed = 0;
+	memset(j, 0, sizeof(*j));
+	if (qv) {
+		own = *qv;
+		qeffect = effect_of(&own);
+	} else {
+		qeffect = dnsrep_judge_name(mod, s, memo, qname, qname_len, &own);
+	}
+	if (qeffect == DNSREP_EFFECT_BLOCK) {
+		j->effect = DNSREP_EFFECT_BLOCK;
+		j->v = own;
+		j->match = own_match(&own);
+		return j->effect;
+	}
+	/* every target of the chain, in order; the log keeps the first few */
+	for (size_t i = 0; rep && i < rep->an_numrrsets && i < rep->rrset_count; i++) {
+		const struct ub_packed_rrset_key *k = rep->rrsets[i];
+		uint16_t type = ntohs(k->rk.type);
+		const struct packed_rrset_data *d = (const struct packed_rrset_data *)k->entry.data;
+		if ((type != LDNS_RR_TYPE_CNAME && type != LDNS_RR_TYPE_DNAME) || !d)
+			continue;
+		for (size_t r = 0; r < d->count; r++) {
+			if (d->rr_len[r] < 3)
+				continue;
+			const uint8_t *t = d->rr_data[r] + 2;
+			size_t len = dname_valid((uint8_t *)t, d->rr_len[r] - 2);
+			if (!len)
+				continue;
+			if (j->chain_n < DNSREP_LOG_CHAIN) {
+				j->chain[j->chain_n] = t;
+				j->chain_len[j->chain_n++] = len;
+			}
+			final_effect = dnsrep_judge_name(mod, s, memo, t, len, &hop);
+			final_allowed = hop.m.verdict == DNSREP_VERDICT_ALLOW;
+			if (final_effect == DNSREP_EFFECT_BLOCK && !have_block) {
+				first_block = hop;
+				have_block = 1;
+			} else if (final_effect == DNSREP_EFFECT_LOG && !have_log) {
+				first_log = hop;
+				have_log = 1;
+			}
+		}
+	}
+	if (have_block && !final_allowed) {
+		j->effect = DNSREP_EFFECT_BLOCK;
+		j->v = first_block;
+		j->match = DNSREP_LOG_MATCH_CNAME;
+	} else if (qeffect == DNSREP_EFFECT_LOG) {
+		j->effect = DNSREP_EFFECT_LOG;
+		j->v = own;
+		j->match = own_match(&own);
+	} else if (have_log && !final_allowed) {
+		j->effect = DNSREP_EFFECT_LOG;
+		j->v = first_log;
+		j->match = DNSREP_LOG_MATCH_CNAME;
+	} else {
+		j->effect = DNSREP_EFFECT_PASS;
+		j->v = own;
+	}
+	return j->effect;
+}
+
+void dnsrep_judgement_block(const struct dnsrep_judgement *j, struct dnsrep_block *blk)
+{
+	blk->action = j->v.action;
+	blk->rule = j->v.m.rule;
+	blk->meta = &j->v.m.meta;
+	blk->match = j->match;
+	blk->hit = j->v.m.kind == DNSREP_MATCH_LOOKALIKE ? &j->v.hit : NULL;
+}
