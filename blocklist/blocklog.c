@@ -386,7 +386,12 @@ static size_t blocklog_pack(const struct dnsrep_log_record *r, uint8_t *out)
 	p = blocklog_put_bytes(p, r->action, blocklog_field_len(r->action, sizeof(r->action)));
 	p = blocklog_put_bytes(p, r->feed, blocklog_field_len(r->feed, sizeof(r->feed)));
 	p = blocklog_put_bytes(p, r->category, blocklog_field_len(r->category, sizeof(r->category)));
-	p = blocklog_put_bytes(p, r->reason, blocklog_field_len(r->reason, sizeof(r->reason)));
+	/* the reason holds up to 256 bytes: two length octets */
+	size_t rlen = strnlen(r->reason, sizeof(r->reason) - 1);
+	p[0] = (uint8_t)(rlen & 0xff);
+	p[1] = (uint8_t)(rlen >> 8);
+	memcpy(p + 2, r->reason, rlen);
+	p += 2 + rlen;
 	unsigned n = r->chain_n < DNSREP_LOG_CHAIN ? r->chain_n : DNSREP_LOG_CHAIN;
 	*p++ = (uint8_t)n;
 	for (unsigned i = 0; i < n; i++)
@@ -431,7 +436,10 @@ static void blocklog_unpack(const uint8_t *in, struct dnsrep_log_record *r)
 	p = blocklog_get_text(p, r->action, sizeof(r->action));
 	p = blocklog_get_text(p, r->feed, sizeof(r->feed));
 	p = blocklog_get_text(p, r->category, sizeof(r->category));
-	p = blocklog_get_text(p, r->reason, sizeof(r->reason));
+	size_t rlen = (size_t)p[0] | (size_t)p[1] << 8;
+	memcpy(r->reason, p + 2, rlen < sizeof(r->reason) ? rlen : sizeof(r->reason) - 1);
+	r->reason[rlen < sizeof(r->reason) ? rlen : sizeof(r->reason) - 1] = 0;
+	p += 2 + rlen;
 	r->chain_n = *p++;
 	for (unsigned i = 0; i < r->chain_n; i++) {
 		r->chain_len[i] = *p++;

@@ -7,9 +7,12 @@
  * scopes, or per scope the action, category and lookalike setting — the feed,
  * reason, date and source only change what is logged, and the log is written
  * from the current snapshot) goes into the delta as a block entry for its name
- * and everything below.  Protected names (those of lookalike feeds) go in as a
+ * and everything below.  When one of the two has a lookalike index and the other
+ * none (its build failed), every protected name counts as changed.  Protected names (those of lookalike feeds) go in as a
  * feed with lookalike protection, so that the delta's own lookalike index
- * catches the lookalikes whose verdict may have moved.  At a million names on
+ * catches the lookalikes whose verdict may have moved; they go in as their whole
+ * registrable domain, since whether a registrable domain is protected decides
+ * whether the other names under it can be lookalikes.  At a million names on
  * each side this is two passes of a million probes, off the resolver threads.
  */
 #include "dnsrep/delta.h"
@@ -28,7 +31,9 @@ struct names {
 
 struct diff {
 	const struct dnsrep_snapshot *other;
+	int missing_only;  /**< the second pass: the names in both were compared in the first */
 	struct names plain, protected_;
+	int prot_differs;  /**< one snapshot has a lookalike index and the other none */
 	int oom;
 };
 
@@ -86,10 +91,25 @@ static int visit(void *ctx, const struct dnsrep_record *r)
 	struct diff *d = ctx;
 	struct dnsrep_record o;
 	int found = d->other && dnsrep_snapshot_record(d->other, r->name, r->len, &o);
-	if (found && same_record(r, &o))
+	/* same records, but one index failed to build: its lookalikes changed all the same */
+	if (found && same_record(r, &o) && !(d->prot_differs && protects(r)))
+		return 0;
+	if (found && d->missing_only)
 		return 0;
 	int prot = protects(r) || (found && protects(&o));
-	if (names_add(prot ? &d->protected_ : &d->plain, r->name, r->len) < 0) {
+	const uint8_t *name = r->name;
+	size_t len = r->len;
+	struct dnsrep_name n;
+	if (prot && dnsrep_name_from_wire(&n, r->name, r->len, NULL, 0) == 0) {
+		/* its whole registrable domain: whether that domain is protected decides
+		 * whether the other names under it can be lookalikes */
+		int reg = dnsrep_name_registrable(&n);
+		if (reg > 0 && reg < n.len) {
+			name = r->name + reg;
+			len = (size_t)(n.len - reg);
+		}
+	}
+	if (names_add(prot ? &d->protected_ : &d->plain, name, len) < 0) {
 		d->oom = 1;
 		return 1;
 	}
@@ -126,6 +146,7 @@ int dnsrep_delta_build(const struct dnsrep_snapshot *old, const struct dnsrep_sn
 	char *err, size_t errlen)
 {
 	struct diff d = { .other = old };
+	d.prot_differs = old && now && (dnsrep_snapshot_protected(old) > 0) != (dnsrep_snapshot_protected(now) > 0);
 	struct dnsrep_builder *b = NULL;
 	int rc = -1;
 	*out = NULL;
@@ -133,6 +154,7 @@ int dnsrep_delta_build(const struct dnsrep_snapshot *old, const struct dnsrep_sn
 		dnsrep_snapshot_each(now, visit, &d);
 	if (old && !d.oom) {
 		d.other = now;
+		d.missing_only = 1;
 		dnsrep_snapshot_each(old, visit, &d);
 	}
 	if (d.oom) {

@@ -33,14 +33,20 @@ uint64_t dnsrep_memo_key(uint64_t name_hash, uint64_t serial)
 	return dnsrep_hash_mix64(name_hash ^ (serial * 0x9e3779b97f4a7c15ull)) | 1;
 }
 
+/* A key's slot: its low bit is always 1 (keys are never 0), so it cannot pick one. */
+static inline uint64_t memo_slot(const struct dnsrep_memo *m, uint64_t key)
+{
+	return (key >> 1) & m->mask;
+}
+
 int dnsrep_memo_has(const struct dnsrep_memo *m, uint64_t key)
 {
-	return m->keys[key & m->mask] == key;
+	return m->keys[memo_slot(m, key)] == key;
 }
 
 void dnsrep_memo_put(struct dnsrep_memo *m, uint64_t key)
 {
-	m->keys[key & m->mask] = key;
+	m->keys[memo_slot(m, key)] = key;
 }
 
 size_t dnsrep_memo_bytes(const struct dnsrep_memo *m)

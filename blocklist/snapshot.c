@@ -545,37 +545,75 @@ static int protects(const struct dnsrep_snapshot *s, const uint8_t *rec, int n)
 	return m != DNSREP_META_NONE && s->metas[m].lookalike;
 }
 
+/** A protected record and the metadata it protects with. */
+struct protected_rec {
+	const uint8_t *rec;
+	uint32_t meta;
+};
+
+/** The canonical order of the records' names (their octets, then their lengths). */
+static int protected_cmp(const void *a, const void *b)
+{
+	const uint8_t *x = ((const struct protected_rec *)a)->rec;
+	const uint8_t *y = ((const struct protected_rec *)b)->rec;
+	uint8_t xl = dnsrep_rec_len(x), yl = dnsrep_rec_len(y);
+	int c = memcmp(dnsrep_rec_name(x), dnsrep_rec_name(y), xl < yl ? xl : yl);
+	return c ? c : (int)xl - (int)yl;
+}
+
 int dnsrep_snapshot_protect(struct dnsrep_snapshot *s, const struct dnsrep_lookalike_opts *o,
 	char *err, size_t errlen)
 {
 	struct dnsrep_lookalike_builder *b = NULL;
+	struct protected_rec *p = NULL;
+	size_t n_p = 0;
 	char nerr[DNSREP_ERRLEN];
 	dnsrep_lookalike_free(s->lk);
 	s->lk = NULL;
-	for (uint32_t i = 0; i <= s->set.mask; i++) {
-		if (!s->set.slots[i].rec)
-			continue;
-		const uint8_t *rec = s->set.arena + s->set.slots[i].rec - 1;
-		uint8_t fl = dnsrep_rec_flags(rec);
-		int n = (fl & DNSREP_REC_BLOCK_SELF) && protects(s, rec, DNSREP_REC_META_SELF)
-			? DNSREP_REC_META_SELF
-			: (fl & DNSREP_REC_BLOCK_BELOW) && protects(s, rec, DNSREP_REC_META_BELOW)
-			? DNSREP_REC_META_BELOW : -1;
-		if (n < 0)
-			continue;
-		if (!b && !(b = dnsrep_lookalike_builder_new(o)))
+	/* The index is given the names in their canonical order, not the table's:
+	 * which protected name stands for a label and whose metadata a registrable
+	 * domain keeps (the first one's) must not move when unrelated names change
+	 * the table's layout, or a lookalike's action would change with them. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t i = 0; i <= s->set.mask; i++) {
+			if (!s->set.slots[i].rec)
+				continue;
+			const uint8_t *rec = s->set.arena + s->set.slots[i].rec - 1;
+			uint8_t fl = dnsrep_rec_flags(rec);
+			int n = (fl & DNSREP_REC_BLOCK_SELF) && protects(s, rec, DNSREP_REC_META_SELF)
+				? DNSREP_REC_META_SELF
+				: (fl & DNSREP_REC_BLOCK_BELOW) && protects(s, rec, DNSREP_REC_META_BELOW)
+				? DNSREP_REC_META_BELOW : -1;
+			if (n < 0)
+				continue;
+			if (pass == 1)
+				p[n_p] = (struct protected_rec){ rec, dnsrep_rec_meta(rec, n) };
+			n_p++;
+		}
+		if (n_p == 0)
+			return 0;
+		if (pass == 0 && !(p = malloc(n_p * sizeof(*p))))
 			return ferr(err, errlen, "out of memory building the lookalike index");
+		if (pass == 0)
+			n_p = 0;
+	}
+	qsort(p, n_p, sizeof(*p), protected_cmp);
+	if (!(b = dnsrep_lookalike_builder_new(o))) {
+		free(p);
+		return ferr(err, errlen, "out of memory building the lookalike index");
+	}
+	for (size_t i = 0; i < n_p; i++) {
 		struct dnsrep_name name;
-		if (dnsrep_name_from_wire(&name, dnsrep_rec_name(rec), dnsrep_rec_len(rec), nerr,
-					  sizeof(nerr)) < 0)
+		if (dnsrep_name_from_wire(&name, dnsrep_rec_name(p[i].rec), dnsrep_rec_len(p[i].rec),
+					  nerr, sizeof(nerr)) < 0)
 			continue;
-		if (dnsrep_lookalike_builder_add(b, &name, dnsrep_rec_meta(rec, n)) < 0) {
+		if (dnsrep_lookalike_builder_add(b, &name, p[i].meta) < 0) {
 			dnsrep_lookalike_builder_free(b);
+			free(p);
 			return ferr(err, errlen, "out of memory building the lookalike index");
 		}
 	}
-	if (!b)
-		return 0;
+	free(p);
 	s->lk = dnsrep_lookalike_builder_finish(b, err, errlen);
 	return s->lk ? 0 : -1;
 }

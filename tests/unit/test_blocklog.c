@@ -2,7 +2,9 @@
  * test_blocklog.c — unit tests of the block log: the exact JSON of every field and
  * kind of record, hostile names and strings (every line one line of valid JSON),
  * and the queue and writer thread: order, drops counted and logged, many
- * producers, rotation by rename and by removal, open and write errors.
+ * producers, records of the largest and smallest sizes packed into the queue's
+ * cells and back byte for byte (the smallest queue too), rotation by rename and
+ * by removal, open and write errors.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1123,18 +1125,19 @@ static void *fifo_read_all(void *arg)
  * A full queue drops and counts.  The log writes to a FIFO nobody reads yet, so
  * the writer blocks in write(2) — a stalled disk — and the queue must fill while
  * producers go on without waiting.  Then a reader drains the FIFO: every record
- * pushed is there, and the dropped lines add up to the drops.
+ * pushed is there, and the dropped lines add up to the drops.  fill(r, seq)
+ * makes record seq, numbered as rec_numbered does.
  */
-static void test_full_queue_drops(void **state)
+static void full_queue_case(const char *fifo, unsigned capacity,
+	void (*fill)(struct dnsrep_log_record *r, int seq))
 {
-	(void)state;
 	char path[512], err[256] = "";
-	tmp_path(path, sizeof(path), "stalled.fifo");
+	tmp_path(path, sizeof(path), fifo);
 	assert_int_equal(mkfifo(path, 0600), 0);
 	struct fifo_reader fr = { -1, { 0 } };
 	fr.fd = open(path, O_RDONLY | O_NONBLOCK);
 	assert_true(fr.fd >= 0);
-	struct dnsrep_blocklog *log = dnsrep_blocklog_open(path, "res1", 3, err, sizeof(err));
+	struct dnsrep_blocklog *log = dnsrep_blocklog_open(path, "res1", capacity, err, sizeof(err));
 	if (!log)
 		fail_msg("open: %s", err);
 
@@ -1142,9 +1145,7 @@ static void test_full_queue_drops(void **state)
 	size_t ok = 0, failed = 0, pushes = 0;
 	/* a stalled writer: once the FIFO and the queue are full, every push fails */
 	while (failed < 5000 && pushes < 50000000) {
-		rec_numbered(&r, 0, (int)pushes);
-		memset(r.reason, 'x', 200);
-		r.reason[200] = 0;
+		fill(&r, (int)pushes);
 		if (dnsrep_blocklog_push(log, &r) == 0)
 			ok++;
 		else
@@ -1152,6 +1153,7 @@ static void test_full_queue_drops(void **state)
 		pushes++;
 	}
 	assert_int_equal(failed, 5000);
+	assert_true(ok > 0);
 	assert_int_equal(dnsrep_blocklog_dropped(log), failed);
 
 	int fl = fcntl(fr.fd, F_GETFL);
@@ -1174,10 +1176,28 @@ static void test_full_queue_drops(void **state)
 	dnsrep_buf_free(&fr.got);
 }
 
+/** A numbered record with a 200-byte reason. */
+static void rec_long_reason(struct dnsrep_log_record *r, int seq)
+{
+	rec_numbered(r, 0, seq);
+	memset(r->reason, 'x', 200);
+	r->reason[200] = 0;
+}
+
+static void test_full_queue_drops(void **state)
+{
+	(void)state;
+	full_queue_case("stalled.fifo", 3, rec_long_reason);
+}
+
+/** A producer thread: pushes count records made by make(r, id, seq). */
 struct producer {
 	struct dnsrep_blocklog *log;
 	int id, count;
-	size_t ok, failed;
+	void (*make)(struct dnsrep_log_record *r, int producer, int seq);
+	int pace;          /**< sleep 1 ms after every pace records (0: never) */
+	uint8_t *ok;       /**< if not NULL: per record, pushed (1) or dropped (0) */
+	size_t pushed, failed;
 };
 
 static void *produce(void *arg)
@@ -1185,44 +1205,70 @@ static void *produce(void *arg)
 	struct producer *p = arg;
 	struct dnsrep_log_record r;
 	for (int i = 0; i < p->count; i++) {
-		rec_numbered(&r, p->id, i);
-		if (i % 7 == 0) { /* vary the line lengths */
-			r.match = DNSREP_LOG_MATCH_CNAME;
-			r.chain_n = 2;
-			r.chain_len[0] = wire_of("a-rather-long-cdn-name.example.net", r.chain[0]);
-			r.chain_len[1] = wire_of("front-co.example", r.chain[1]);
-		}
-		if (dnsrep_blocklog_push(p->log, &r) == 0)
-			p->ok++;
-		else
-			p->failed++;
+		p->make(&r, p->id, i);
+		int ok = dnsrep_blocklog_push(p->log, &r) == 0;
+		if (p->ok)
+			p->ok[i] = (uint8_t)ok;
+		p->pushed += (size_t)ok;
+		p->failed += (size_t)!ok;
+		if (p->pace && i % p->pace == p->pace - 1)
+			sleep_ms(1);
 	}
 	return NULL;
+}
+
+/** Run the producers, all at once, until each has pushed its records; the drops. */
+static size_t run_producers(struct producer *pr, int n)
+{
+	pthread_t th[16];
+	size_t failed = 0;
+	assert_true(n <= 16);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, produce, &pr[i]), 0);
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		failed += pr[i].failed;
+	}
+	assert_int_equal(dnsrep_blocklog_dropped(pr[0].log), failed);
+	return failed;
+}
+
+/** Open the log at file in the test directory (its path in path) with a queue of capacity. */
+static struct dnsrep_blocklog *open_log(const char *file, unsigned capacity, char *path, size_t len)
+{
+	char err[256] = "";
+	tmp_path(path, len, file);
+	struct dnsrep_blocklog *log = dnsrep_blocklog_open(path, "res1", capacity, err, sizeof(err));
+	if (!log)
+		fail_msg("open: %s", err);
+	return log;
+}
+
+/** A numbered record; every seventh a cname match with a chain (lines of two lengths). */
+static void rec_varied(struct dnsrep_log_record *r, int producer, int seq)
+{
+	rec_numbered(r, producer, seq);
+	if (seq % 7 == 0) {
+		r->match = DNSREP_LOG_MATCH_CNAME;
+		r->chain_n = 2;
+		r->chain_len[0] = wire_of("a-rather-long-cdn-name.example.net", r->chain[0]);
+		r->chain_len[1] = wire_of("front-co.example", r->chain[1]);
+	}
 }
 
 static void test_many_producers(void **state)
 {
 	(void)state;
 	enum { THREADS = 8, EACH = 20000 };
-	char path[512], err[256] = "";
-	tmp_path(path, sizeof(path), "many.jsonl");
-	struct dnsrep_blocklog *log = dnsrep_blocklog_open(path, "res1", 64, err, sizeof(err));
-	if (!log)
-		fail_msg("open: %s", err);
-	pthread_t th[THREADS];
+	char path[512];
+	struct dnsrep_blocklog *log = open_log("many.jsonl", 64, path, sizeof(path));
 	struct producer pr[THREADS];
-	for (int i = 0; i < THREADS; i++) {
-		pr[i] = (struct producer){ log, i, EACH, 0, 0 };
-		assert_int_equal(pthread_create(&th[i], NULL, produce, &pr[i]), 0);
-	}
-	size_t ok = 0, failed = 0;
-	for (int i = 0; i < THREADS; i++) {
-		assert_int_equal(pthread_join(th[i], NULL), 0);
-		ok += pr[i].ok;
-		failed += pr[i].failed;
-	}
+	for (int i = 0; i < THREADS; i++)
+		pr[i] = (struct producer){ log, i, EACH, rec_varied, 0, NULL, 0, 0 };
+	size_t failed = run_producers(pr, THREADS), ok = 0;
+	for (int i = 0; i < THREADS; i++)
+		ok += pr[i].pushed;
 	assert_int_equal(ok + failed, (size_t)THREADS * EACH);
-	assert_int_equal(dnsrep_blocklog_dropped(log), failed);
 	dnsrep_blocklog_close(log);
 
 	struct scan sc;
@@ -1235,6 +1281,244 @@ static void test_many_producers(void **state)
 		assert_true(sc.events >= 1);
 	free(sc.last);
 	print_message("# %zu written, %zu dropped in %zu dropped lines\n", ok, failed, sc.events);
+}
+
+/* ---- records of the largest and the smallest size, through the queue --------------------- */
+
+/**
+ * A wire name of exactly len octets (at least the first label and the root): the
+ * label first, then labels of any octets (from seed), the last ones sized so that
+ * the name ends exactly at len.
+ */
+static uint8_t wire_long(uint8_t *w, size_t len, const char *first, unsigned seed)
+{
+	size_t o = 0;
+	add_label(w, &o, first, strlen(first));
+	assert_true(o + 1 <= len);
+	size_t room = len - 1 - o; /* octets for more labels, their length octets included */
+	assert_true(room != 1);
+	while (room > 0) {
+		size_t l = room - 1 > DNSREP_LABEL_MAX ? DNSREP_LABEL_MAX : room - 1;
+		if (room - (l + 1) == 1) /* leave two octets: one more label of one octet */
+			l--;
+		uint8_t bytes[DNSREP_LABEL_MAX];
+		for (size_t i = 0; i < l; i++)
+			bytes[i] = (uint8_t)(seed + i * 37 + room);
+		add_label(w, &o, bytes, l);
+		room -= l + 1;
+	}
+	w[o++] = 0;
+	assert_int_equal(o, len);
+	return (uint8_t)o;
+}
+
+/** size-1 bytes of any value but NUL (from seed), and the NUL. */
+static void text_full(char *dst, size_t size, unsigned seed)
+{
+	for (size_t i = 0; i + 1 < size; i++)
+		dst[i] = (char)(1 + (seed + i * 13) % 255);
+	dst[size - 1] = 0;
+}
+
+/** A record as large as a record gets: every name 255 octets, every text field full. */
+static void rec_max(struct dnsrep_log_record *r, int producer, int seq)
+{
+	char first[32];
+	unsigned seed = (unsigned)(producer * 7919 + seq);
+	memset(r, 0, sizeof(*r));
+	r->ts_ms = 1700000000000 + producer * 1000000LL + seq;
+	set_ipv6(r, "2001:db8:ffff:ffff:ffff:ffff:ffff:fffe", 65535);
+	((struct sockaddr_in6 *)&r->client)->sin6_scope_id = 7;
+	snprintf(first, sizeof(first), "t%d-%d", producer, seq);
+	r->qname_len = wire_long(r->qname, DNSREP_NAME_MAXWIRE, first, seed);
+	r->qtype = 65535;
+	r->rule_len = wire_long(r->rule, DNSREP_NAME_MAXWIRE, "rule", seed + 1);
+	r->kind = (uint8_t)(seq % 4);
+	r->match = DNSREP_LOG_MATCH_CNAME;
+	r->ede = 65535;
+	r->technique = DNSREP_LOOKALIKE_CONTAINS;
+	r->distance = 255;
+	text_full(r->action, sizeof(r->action), seed + 2);
+	text_full(r->feed, sizeof(r->feed), seed + 3);
+	text_full(r->category, sizeof(r->category), seed + 4);
+	text_full(r->reason, sizeof(r->reason), seed + 5);
+	r->chain_n = DNSREP_LOG_CHAIN;
+	for (int i = 0; i < DNSREP_LOG_CHAIN; i++)
+		r->chain_len[i] = wire_long(r->chain[i], DNSREP_NAME_MAXWIRE, "hop", seed + 6 + (unsigned)i);
+}
+
+static void rec_max_numbered(struct dnsrep_log_record *r, int seq)
+{
+	rec_max(r, 0, seq);
+}
+
+/**
+ * Record seq of a producer, in turn: the largest (a cname match: its chain is
+ * written), the smallest (no names, no text, no address), the largest again as a
+ * lookalike (its chain is packed, not written), and a small one (an IPv4 client,
+ * the root as its name).
+ */
+static void rec_extreme(struct dnsrep_log_record *r, int producer, int seq)
+{
+	switch (seq % 4) {
+	case 0:
+		rec_max(r, producer, seq);
+		break;
+	case 2:
+		rec_max(r, producer, seq);
+		r->match = DNSREP_LOG_MATCH_LOOKALIKE;
+		r->technique = DNSREP_LOOKALIKE_TYPO;
+		r->distance = 1;
+		break;
+	default:
+		memset(r, 0, sizeof(*r));
+		r->ts_ms = 1700000000000 + producer * 1000000LL + seq;
+		if (seq % 4 == 3) {
+			set_ipv4(r, "0.0.0.0", 0);
+			r->qname_len = 1; /* the root */
+			r->kind = DNSREP_LOG_ESCAPED;
+		}
+	}
+}
+
+/** The JSON line of a record, NUL-terminated; free it. */
+static char *line_of(const struct dnsrep_log_record *r)
+{
+	struct dnsrep_buf b = { 0 };
+	dnsrep_blocklog_format(&b, "res1", r);
+	assert_int_equal(b.failed, 0);
+	return b.data;
+}
+
+/** The length of the common prefix of two strings. */
+static size_t common_prefix(const char *a, const char *b)
+{
+	size_t i = 0;
+	while (a[i] && a[i] == b[i])
+		i++;
+	return i;
+}
+
+/** Fail, showing where got first differs from want. */
+static void fail_diff(const char *what, const char *got, const char *want)
+{
+	size_t i = common_prefix(got, want), from = i > 60 ? i - 60 : 0;
+	fail_msg("%s: differs at byte %zu of %zu (want %zu)\n  got:  ...%.100s\n  want: ...%.100s",
+		 what, i, strlen(got), strlen(want), got + from, want + from);
+}
+
+/*
+ * The largest and the smallest records, pushed from several threads at once and
+ * read back from the file: each line is exactly the line of the record pushed, in
+ * each producer's order — no field cut, shifted or taken from another record.
+ */
+static void test_extreme_records_round_trip(void **state)
+{
+	(void)state;
+	enum { THREADS = 4, EACH = 400 };
+	char path[512];
+	/* a small queue (256 cells, about 15 of the largest records): records wrap
+	 * around its end, and some are dropped; the producers pause now and then, so
+	 * that not all are */
+	struct dnsrep_blocklog *log = open_log("extremes.jsonl", 64, path, sizeof(path));
+	struct producer pr[THREADS];
+	for (int i = 0; i < THREADS; i++) {
+		pr[i] = (struct producer){ log, i, EACH, rec_extreme, 8, calloc(EACH, 1), 0, 0 };
+		assert_non_null(pr[i].ok);
+	}
+	size_t failed = run_producers(pr, THREADS);
+	dnsrep_blocklog_close(log);
+
+	size_t len;
+	char *d = slurp(path, &len);
+	assert_non_null(d);
+	int next[THREADS] = { 0 };
+	size_t records = 0, events = 0;
+	uint64_t dropped = 0;
+	for (char *line = d; *line;) {
+		char *nl = strchr(line, '\n');
+		assert_non_null(nl);
+		char save = nl[1];
+		nl[1] = 0;
+		if (!json_line_ok(line, (size_t)(nl + 1 - line)))
+			fail_msg("bad line: %s", line);
+		uint64_t c;
+		int matched = 0;
+		if (line_dropped(line, &c) == 0) {
+			events++;
+			dropped += c;
+			matched = 1;
+		}
+		for (int p = 0; p < THREADS && !matched; p++) {
+			while (next[p] < EACH && !pr[p].ok[next[p]])
+				next[p]++;
+			if (next[p] == EACH)
+				continue;
+			struct dnsrep_log_record r;
+			rec_extreme(&r, p, next[p]);
+			char *want = line_of(&r);
+			if (strcmp(want, line) == 0) {
+				matched = 1;
+				next[p]++;
+				records++;
+			}
+			free(want);
+		}
+		if (!matched) { /* show it against the producers' next record most like it */
+			char *closest = NULL;
+			for (int p = 0; p < THREADS; p++) {
+				if (next[p] == EACH)
+					continue;
+				struct dnsrep_log_record r;
+				rec_extreme(&r, p, next[p]);
+				char *want = line_of(&r);
+				if (!closest || common_prefix(line, want) > common_prefix(line, closest)) {
+					free(closest);
+					closest = want;
+				} else {
+					free(want);
+				}
+			}
+			fail_diff("a line that is no producer's next record", line,
+				  closest ? closest : "(none left)");
+		}
+		nl[1] = save;
+		line = nl + 1;
+	}
+	for (int p = 0; p < THREADS; p++) {
+		while (next[p] < EACH && !pr[p].ok[next[p]])
+			next[p]++;
+		assert_int_equal(next[p], EACH); /* every record pushed was written */
+		free(pr[p].ok);
+	}
+	assert_int_equal(records + failed, (size_t)THREADS * EACH);
+	assert_true(records >= THREADS);
+	assert_int_equal(dropped, failed);
+	print_message("# %zu records written, %zu dropped in %zu dropped lines\n", records, failed,
+		      events);
+	free(d);
+}
+
+/* The smallest queue still takes the largest record, and drops and counts when full. */
+static void test_smallest_queue_largest_records(void **state)
+{
+	(void)state;
+	char path[512];
+	struct dnsrep_blocklog *log = open_log("smallest.jsonl", 1, path, sizeof(path));
+	struct dnsrep_log_record r;
+	rec_max(&r, 0, 0);
+	assert_int_equal(dnsrep_blocklog_push(log, &r), 0);
+	dnsrep_blocklog_close(log);
+	size_t len;
+	char *got = slurp(path, &len);
+	assert_non_null(got);
+	char *want = line_of(&r);
+	if (strcmp(got, want) != 0)
+		fail_diff("the largest record through the smallest queue", got, want);
+	free(want);
+	free(got);
+
+	full_queue_case("smallest.fifo", 1, rec_max_numbered);
 }
 
 /** Rotate with rotate(path, old) while records go on, and check where they went. */
@@ -1419,6 +1703,8 @@ int main(void)
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_full_queue_drops),
 		cmocka_unit_test(test_many_producers),
+		cmocka_unit_test(test_extreme_records_round_trip),
+		cmocka_unit_test(test_smallest_queue_largest_records),
 		cmocka_unit_test(test_rotation_rename),
 		cmocka_unit_test(test_rotation_remove),
 		cmocka_unit_test(test_open_errors),
