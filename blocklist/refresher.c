@@ -228,6 +228,8 @@ static void install(struct dnsrep_refresher *r, struct dnsrep_snapshot *s, int s
 	else if (dnsrep_snapshot_protected(s))
 		say(r, DNSREP_INFO, "lookalike protection for %zu registrable domains",
 		    dnsrep_snapshot_protected(s));
+	if (r->o.on_prepare) /* this thread is the only one to swap: current cannot go away */
+		r->o.on_prepare(r->o.ctx, dnsrep_current_peek(r->o.current), s);
 	struct dnsrep_snapshot *old = dnsrep_current_swap(r->o.current, s);
 	if (r->o.on_swap)
 		r->o.on_swap(r->o.ctx, old, s);

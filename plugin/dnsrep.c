@@ -32,6 +32,7 @@
 #include "util/data/msgreply.h"
 #include "util/data/packed_rrset.h"
 #include "services/cache/dns.h"
+#include "services/mesh.h"
 #include "sldns/rrdef.h"
 #include "dynlibmod/dynlibmod.h"
 
@@ -65,28 +66,32 @@ static void on_msg(void *ctx, enum dnsrep_log_level level, const char *msg)
 		log_info("dnsrep: %s", msg);
 }
 
-static void on_swap(void *ctx, const struct dnsrep_snapshot *old, const struct dnsrep_snapshot *now)
+static void on_prepare(void *ctx, const struct dnsrep_snapshot *current,
+	const struct dnsrep_snapshot *next)
 {
-	struct dnsrep_module *mod = ctx;
-	size_t n = dnsrep_flush_changed(mod, old, now);
-	if (n)
-		log_info("dnsrep: removed %zu cached entries of names the new blocklist judges "
-			 "differently", n);
+	dnsrep_flush_prepare(ctx, current, next);
 }
 
-/** Module ids: one counter for the process (see judge.c, thread memos). */
+static void on_swap(void *ctx, const struct dnsrep_snapshot *old, const struct dnsrep_snapshot *now)
+{
+	dnsrep_flush_changed(ctx, old, now); /* it says what it did */
+}
+
+/** Module ids: one counter for the process (see thread.c). */
 static _Atomic uint64_t last_module_id;
 
 static void module_free(struct dnsrep_module *mod)
 {
 	if (!mod)
 		return;
+	dnsrep_walk_abort(&mod->walk);        /* the refresher may wait for a walk */
 	dnsrep_refresher_stop(mod->refresher);
 	dnsrep_blocklog_close(mod->log);      /* stops the writer, the stream's only user */
 	dnsrep_logstream_free(mod->stream);
 	dnsrep_current_free(mod->current);
-	dnsrep_memos_free(mod);
-	pthread_mutex_destroy(&mod->memo_lock);
+	dnsrep_threads_free(mod);
+	dnsrep_walk_destroy(&mod->walk);
+	pthread_mutex_destroy(&mod->threads_lock);
 	pthread_mutex_destroy(&mod->evict_lock);
 	dnsrep_config_free(mod->cfg);
 	free(mod);
@@ -105,8 +110,10 @@ int init(struct module_env *env, int id)
 	mod->env = env;
 	mod->module_id = id;
 	mod->id = atomic_fetch_add(&last_module_id, 1) + 1;
-	pthread_mutex_init(&mod->memo_lock, NULL);
+	mod->init_thread = pthread_self();
+	pthread_mutex_init(&mod->threads_lock, NULL);
 	pthread_mutex_init(&mod->evict_lock, NULL);
+	dnsrep_walk_init(&mod->walk);
 	mod->cfg_path = dnsrep_config_default_path();
 	if (dnsrep_config_load(mod->cfg_path, &mod->cfg, err, sizeof(err)) < 0) {
 		log_err("dnsrep: %s", err);
@@ -155,7 +162,8 @@ int init(struct module_env *env, int id)
 		return 0;
 	}
 	struct dnsrep_refresher_opts ro = { .cfg = mod->cfg, .current = mod->current,
-					    .on_swap = on_swap, .on_msg = on_msg, .ctx = mod,
+					    .on_prepare = on_prepare, .on_swap = on_swap,
+					    .on_msg = on_msg, .ctx = mod,
 					    .resolver_id = mod->resolver_id };
 	mod->refresher = dnsrep_refresher_start(&ro, err, sizeof(err));
 	if (!mod->refresher) {
@@ -167,6 +175,10 @@ int init(struct module_env *env, int id)
 	}
 	log_info("dnsrep %s: init, module %d, config %s (%zu feeds), log %s",
 		 dnsrep_version(), id, mod->cfg_path, mod->cfg->n_feeds, mod->cfg->log_file);
+	if (id != 0)
+		log_warn("dnsrep: dynlib is module %d, not the first in module-config: lookups of "
+			 "blocked names reach the modules before it (they are still blocked when "
+			 "answered); put dynlib first", id);
 	return 1;
 }
 
@@ -213,6 +225,13 @@ static int check_query(struct dnsrep_module *mod, struct module_qstate *qstate, 
 	if (dnsrep_judge_name(mod, s, memo, qstate->qinfo.qname, qstate->qinfo.qname_len,
 			      &q->qv) != DNSREP_EFFECT_BLOCK)
 		goto out;
+	if (qstate->mesh_info && qstate->mesh_info->super_set.count > 0 &&
+	    !qstate->mesh_info->reply_list) {
+		/* a lookup another query needs (the validator's keys, an alias's target):
+		 * resolved, not cached; clients that join it are judged when answered */
+		qstate->no_cache_store = 1;
+		goto out;
+	}
 	if (dnsrep_all_clients_exempt(mod, qstate)) {
 		/* resolved for this client; its answer must not reach others from the cache */
 		q->exempt_pass = 1;
@@ -262,9 +281,11 @@ static void forget_answer(struct module_qstate *qstate, const struct reply_info 
 /**
  * The answer came back from the modules below.  Judge it again, by the current
  * snapshot (a new one may have come while it was resolved) and with its chain.
- * When it must not go out, the modules below have just cached it: it is removed
- * from the message cache with every chain target's message, and the block answer
- * takes its place (reply.c still gives exempt clients the real one).
+ * When it must not go out, the modules below may have cached it: it is removed
+ * from the message cache with every chain target's message, and a block answer
+ * is made, which reply.c shows to each client that may not see the real one (the
+ * real one stays the query's answer: exempt clients, and the queries waiting for
+ * this one inside Unbound, get it), and which is cached where that is safe.
  */
 static void check_answer(struct dnsrep_module *mod, struct module_qstate *qstate, int id)
 {
@@ -282,22 +303,16 @@ static void check_answer(struct dnsrep_module *mod, struct module_qstate *qstate
 		return;
 	}
 	forget_answer(qstate, rep);
+	if (!q && (q = regional_alloc_zero(qstate->region, sizeof(*q))))
+		qstate->minfo[id] = q;
 	struct dnsrep_block blk;
 	dnsrep_judgement_block(&j, &blk);
 	struct dns_msg *msg = dnsrep_synth_block(mod, qstate->region, &qstate->qinfo, &blk);
-	if (!msg || (!q && !(q = regional_alloc_zero(qstate->region, sizeof(*q))))) {
-		log_err("dnsrep: out of memory blocking an answer: SERVFAIL");
-		qstate->return_msg = NULL;
-		qstate->ext_state[id] = module_error;
-		dnsrep_current_leave(mod->current);
-		return;
-	}
-	qstate->minfo[id] = q;
-	q->block = msg;
-	q->real = rep;
-	qstate->return_msg = msg;
-	qstate->return_rcode = LDNS_RCODE_NOERROR;
-	keep_block(mod, qstate, &blk, msg);
+	if (q && msg) {
+		q->block = msg;
+		q->block_serial = dnsrep_snapshot_serial(s);
+		keep_block(mod, qstate, &blk, msg);
+	} /* out of memory: reply.c makes the block per client, or SERVFAILs */
 	dnsrep_current_leave(mod->current);
 }
 
@@ -307,6 +322,8 @@ void operate(struct module_qstate *qstate, enum module_ev event, int id,
 	struct dynlibmod_env *de = qstate->env->modinfo[id];
 	struct dnsrep_module *mod = de->dyn_env;
 	(void)entry;
+	if (mod)
+		dnsrep_thread_serve(mod, qstate->env);
 	switch (event) {
 	case module_event_new:
 		if (mod)
@@ -350,11 +367,9 @@ size_t get_mem(struct module_env *env, int id)
 	struct dnsrep_module *mod = de ? de->dyn_env : NULL;
 	if (!mod || !mod->current)
 		return 0;
-	const struct dnsrep_snapshot *s = dnsrep_current_peek(mod->current);
+	/* a reader section: the refresher may swap and free meanwhile */
+	const struct dnsrep_snapshot *s = dnsrep_current_enter(mod->current);
 	size_t n = s ? dnsrep_snapshot_bytes(s) : 0;
-	pthread_mutex_lock(&mod->memo_lock);
-	for (size_t i = 0; i < mod->n_memos; i++)
-		n += dnsrep_memo_bytes(mod->memos[i]);
-	pthread_mutex_unlock(&mod->memo_lock);
-	return n;
+	dnsrep_current_leave(mod->current);
+	return n + dnsrep_threads_bytes(mod);
 }

@@ -5,7 +5,7 @@
  * entry covers may be a lookalike of a protected one.  The lookalike check is the
  * costly part, and every answer the resolver sends is judged (from its cache
  * too), so each resolver thread remembers the names it found harmless under the
- * current snapshot (dnsrep/memo.h).
+ * current snapshot (dnsrep/memo.h, thread.c).
  *
  * An answer: its query name and every CNAME/DNAME target in its answer section —
  * every one, however long the chain; only the log record keeps just the first
@@ -26,55 +26,11 @@
 
 #include "module.h"
 
-/** log2 of a thread memo's keys: 32768 names, 256 KiB a thread. */
-#define MEMO_BITS 15
-
 enum dnsrep_action dnsrep_match_action(const struct dnsrep_module *mod, const struct dnsrep_match *m)
 {
 	if (m->kind == DNSREP_MATCH_LOOKALIKE)
 		return m->meta.lookalike_action;
 	return dnsrep_config_action(mod->cfg, m->meta.action, m->meta.category);
-}
-
-/** This thread's memo: made on first use, keyed by the module's id (see current.c). */
-static _Thread_local struct {
-	uint64_t owner;
-	struct dnsrep_memo *memo;
-} mine;
-
-struct dnsrep_memo *dnsrep_thread_memo(struct dnsrep_module *mod)
-{
-	if (mine.owner == mod->id)
-		return mine.memo;
-	struct dnsrep_memo *m = dnsrep_memo_new(MEMO_BITS);
-	if (!m)
-		return NULL; /* judged without a memo, and tried again next time */
-	pthread_mutex_lock(&mod->memo_lock);
-	if (mod->n_memos == mod->cap_memos) {
-		size_t cap = mod->cap_memos ? mod->cap_memos * 2 : 8;
-		struct dnsrep_memo **a = realloc(mod->memos, cap * sizeof(*a));
-		if (!a) {
-			pthread_mutex_unlock(&mod->memo_lock);
-			dnsrep_memo_free(m);
-			return NULL;
-		}
-		mod->memos = a;
-		mod->cap_memos = cap;
-	}
-	mod->memos[mod->n_memos++] = m;
-	pthread_mutex_unlock(&mod->memo_lock);
-	mine.owner = mod->id;
-	mine.memo = m;
-	return m;
-}
-
-void dnsrep_memos_free(struct dnsrep_module *mod)
-{
-	for (size_t i = 0; i < mod->n_memos; i++)
-		dnsrep_memo_free(mod->memos[i]);
-	free(mod->memos);
-	mod->memos = NULL;
-	mod->n_memos = mod->cap_memos = 0;
 }
 
 enum dnsrep_effect dnsrep_judge_name(const struct dnsrep_module *mod,

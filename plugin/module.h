@@ -44,6 +44,39 @@ struct dnsrep_evict {
 	uint16_t qtype, qclass;
 };
 
+/** Keys copied out of Unbound's caches by the walk (flush.c: k is its own key array). */
+struct dnsrep_batch {
+	void *k;
+	size_t n, cap;
+};
+
+/**
+ * A walk of Unbound's caches after a swap (flush.c): published by the refresher,
+ * done by the resolver threads a slab at a time.  Fields under lock unless said.
+ */
+struct dnsrep_walk {
+	pthread_mutex_t lock;
+	pthread_cond_t done;                /**< signalled when a walk finishes or aborts */
+	uint64_t gen, finished_gen;         /**< the walk published last, and the last finished */
+	_Atomic uint64_t live_gen;          /**< gen while there is walking to do (read without the lock) */
+	int abort;                          /**< deinit: no more walks, nobody waits */
+	int walked_once;                    /**< the first walk of a module also drops negative answers */
+	const struct dnsrep_snapshot *old, *now, *delta; /**< the refresher's, while it waits */
+	int all;                            /**< no delta: judge every name with both snapshots */
+	int init_clean;                     /**< drop every negative message too */
+	size_t changed;                     /**< names that changed, for the log */
+	struct dnsrep_snapshot *next_delta; /**< built before the swap (refresher thread only) */
+	int next_all;
+	size_t next_changed;
+	struct { size_t pos; int busy, done; } *slabs; /**< per slab: RRset cache's, then message cache's */
+	size_t n_slabs, slabs_done;
+	_Atomic size_t seen, judged, removed;
+	int oom;
+	int64_t started_ns;
+};
+
+struct dnsrep_thread;
+
 /** The module's state (kept in dynlibmod_env.dyn_env). */
 struct dnsrep_module {
 	uint64_t id;                       /**< unique in the process: keys thread-local state */
@@ -60,15 +93,19 @@ struct dnsrep_module {
 	char stream_host[512];
 	struct dnsrep_logstream *stream;   /**< the block log's Redis stream, or NULL */
 	int callbacks;                     /**< the reply callbacks are registered */
-	/* per-thread memos, freed at deinit (threads only ever add one each) */
-	pthread_mutex_t memo_lock;
-	struct dnsrep_memo **memos;
-	size_t n_memos, cap_memos;
+	pthread_t init_thread;             /**< the thread init ran on (Unbound's main thread) */
+	/* per resolver thread state (thread.c), freed at deinit */
+	pthread_mutex_t threads_lock;
+	struct dnsrep_thread **threads;
+	size_t n_threads, cap_threads;
+	atomic_int serving_threads;        /**< threads whose walk timer runs */
+	struct dnsrep_walk walk;           /**< the cache walk after a swap (flush.c) */
 	/* answers to take out of the message cache, found where the cache is locked */
 	pthread_mutex_t evict_lock;
 	atomic_int evict_pending;          /**< entries in evict (a hint read without the lock) */
 	struct dnsrep_evict evict[DNSREP_EVICT_MAX];
 	int n_evict;
+	unsigned long evict_overflow;      /**< entries that found the queue full (under evict_lock) */
 	atomic_ulong escaped;              /**< cache answers that gave a blocked name away */
 };
 
@@ -116,8 +153,8 @@ struct dnsrep_query {
 	struct dnsrep_ruling qv;         /**< the query name's verdict (pointers into that snapshot) */
 	int exempt_pass;                  /**< listed, passed on because its client was exempt */
 	struct dns_msg *block;            /**< the block answer made for this query, or NULL */
-	struct reply_info *real;          /**< the real answer it replaced, or NULL */
-	struct reply_info *shown;         /**< a reply whose fields show the other answer now */
+	uint64_t block_serial;            /**< the snapshot it was made with */
+	struct reply_info *shown;         /**< a reply whose fields show another answer now */
 	struct dnsrep_rep_view saved;     /**< shown's own fields */
 };
 
@@ -161,14 +198,26 @@ enum dnsrep_effect dnsrep_judge_answer(const struct dnsrep_module *mod,
 /** The block a judgement asks for (its pointers borrow from j). */
 void dnsrep_judgement_block(const struct dnsrep_judgement *j, struct dnsrep_block *blk);
 
-/** This thread's memo for the module, made on first use; NULL when out of memory. */
-struct dnsrep_memo *dnsrep_thread_memo(struct dnsrep_module *mod);
-
-/** Free every thread's memo (deinit: no resolver thread runs). */
-void dnsrep_memos_free(struct dnsrep_module *mod);
 
 /** The action for a match: a lookalike's is its feed's lookalike-action. */
 enum dnsrep_action dnsrep_match_action(const struct dnsrep_module *mod, const struct dnsrep_match *m);
+
+/* ---- thread.c ---------------------------------------------------------------- */
+
+/** This thread's memo for the module, made on first use; NULL when out of memory. */
+struct dnsrep_memo *dnsrep_thread_memo(struct dnsrep_module *mod);
+
+/**
+ * A resolver thread calls into the plugin with its environment: from now on it
+ * walks the caches after swaps, on a timer of its own event base (once per thread).
+ */
+void dnsrep_thread_serve(struct dnsrep_module *mod, struct module_env *env);
+
+/** Free every thread's state (deinit: Unbound has deleted the threads' event bases). */
+void dnsrep_threads_free(struct dnsrep_module *mod);
+
+/** Bytes the threads' state occupies (memos, walk batches). */
+size_t dnsrep_threads_bytes(struct dnsrep_module *mod);
 
 /* ---- synth.c ---------------------------------------------------------------- */
 
@@ -211,16 +260,35 @@ void dnsrep_reply_unregister(struct dnsrep_module *mod, struct module_env *env, 
 /* ---- flush.c ---------------------------------------------------------------- */
 
 /**
- * After a swap (no reader sees old any more): remove from Unbound's message and
- * RRset caches every entry whose name the two snapshots judge differently — newly
- * blocked names (a real answer cached), block answers whose block ended or
- * changed.  Walks the caches a few bins at a time (never a whole slab under its
- * lock), and checks fully only the names the delta covers.  Runs on the
- * refresher thread.
- * @return the number of entries removed.
+ * Before a swap (refresher thread): find the names the next snapshot judges
+ * differently from the current one (the delta), for the walk after the swap.
  */
-size_t dnsrep_flush_changed(struct dnsrep_module *mod, const struct dnsrep_snapshot *old,
+void dnsrep_flush_prepare(struct dnsrep_module *mod, const struct dnsrep_snapshot *old,
 	const struct dnsrep_snapshot *now);
+
+/**
+ * After a swap (no reader sees old any more): have every entry of Unbound's
+ * message and RRset caches whose name the two snapshots judge differently removed
+ * — newly blocked names (a real answer cached), block answers whose block ended
+ * or changed — and wait until it is done: by the resolver threads (their timers),
+ * or at once on this thread while the module starts.
+ */
+void dnsrep_flush_changed(struct dnsrep_module *mod, const struct dnsrep_snapshot *old,
+	const struct dnsrep_snapshot *now);
+
+/**
+ * A resolver thread's share of a walk: at most about 0.2 ms of it.
+ * @return 1 when there is more for this thread to do (come back at once).
+ */
+int dnsrep_walk_slice(struct dnsrep_module *mod, struct module_env *env, struct dnsrep_batch *b);
+
+/** Bytes a walk batch occupies. */
+size_t dnsrep_batch_bytes(const struct dnsrep_batch *b);
+
+void dnsrep_walk_init(struct dnsrep_walk *w);
+/** Deinit: end any walk and release whoever waits for it. */
+void dnsrep_walk_abort(struct dnsrep_walk *w);
+void dnsrep_walk_destroy(struct dnsrep_walk *w);
 
 /** Remove a query's cached messages (both CD variants) of one name and type. */
 void dnsrep_forget_msg(struct module_env *env, const uint8_t *name, size_t len, uint16_t qtype,

@@ -39,6 +39,9 @@
 #include "util/log.h"
 #include "util/netevent.h"
 #include "util/net_help.h"
+#include "services/mesh.h"
+#include "sldns/sbuffer.h"
+#include "sldns/pkthdr.h"
 #include "util/regional.h"
 #include "util/data/dname.h"
 #include "util/data/msgreply.h"
@@ -47,6 +50,7 @@
 #include "sldns/rrdef.h"
 #include "dynlibmod/dynlibmod.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "module.h"
@@ -94,14 +98,55 @@ static void restore(struct dnsrep_query *q)
 	}
 }
 
+/** Make rep show another view until restore(). */
+static void show_view(struct dnsrep_query *q, struct reply_info *rep, const struct dnsrep_rep_view *v)
+{
+	view_save(rep, &q->saved);
+	view_apply(rep, v);
+	q->shown = rep;
+}
+
 /** Make rep show other's answer until restore(). */
 static void show(struct dnsrep_query *q, struct reply_info *rep, const struct reply_info *other)
 {
 	struct dnsrep_rep_view v;
-	view_save(rep, &q->saved);
 	view_save(other, &v);
-	view_apply(rep, &v);
-	q->shown = rep;
+	show_view(q, rep, &v);
+}
+
+/** Make rep a SERVFAIL (no records) until restore(); allocates nothing. */
+static void show_servfail(struct dnsrep_query *q, struct reply_info *rep)
+{
+	struct dnsrep_rep_view v;
+	view_save(rep, &v);
+	v.flags = (uint16_t)(BIT_QR | BIT_RA | LDNS_RCODE_SERVFAIL);
+	v.an_numrrsets = v.ns_numrrsets = v.ar_numrrsets = v.rrset_count = 0;
+	v.security = sec_status_insecure;
+	v.authoritative = 0;
+	show_view(q, rep, &v);
+}
+
+/**
+ * Before the query's reply is switched for the first time: the query states that
+ * wait for this one (mesh_walk_supers, after the clients are answered) read its
+ * return_msg, so they get an unswitched copy of it, whatever the last client saw.
+ */
+static void shield_supers(struct module_qstate *qstate, struct reply_info *rep, struct regional *region)
+{
+	struct dns_msg *m = qstate->return_msg, *copy;
+	if (!m || m->rep != rep || !(copy = regional_alloc_init(region, m, sizeof(*m))))
+		return;
+	if (!(copy->rep = regional_alloc_init(region, rep, sizeof(*rep))))
+		return;
+	qstate->return_msg = copy;
+}
+
+/** Whether a reply must not reach a client that did not set CD (Unbound's own test). */
+static int bogus_for(const struct module_qstate *qstate, const struct mesh_reply *r,
+	const struct reply_info *rep)
+{
+	return qstate->env->need_to_validate && (!(r->qflags & BIT_CD) || qstate->env->cfg->ignore_cd) &&
+	       (rep->security <= sec_status_bogus || rep->security == sec_status_secure_sentinel_fail);
 }
 
 /* ---- answers from query states -------------------------------------------------- */
@@ -115,6 +160,13 @@ static struct dnsrep_query *query_of(struct module_qstate *qstate, int id)
 	return q;
 }
 
+/**
+ * One client of a query state is about to be sent rep (the query's own reply, or an
+ * expired one from the cache): judge it for this client and switch rep to what the
+ * client may see.  Unbound has checked rep's security for this client before this
+ * call, on the view the previous client left; so a block never keeps AD (the
+ * client's AD and DO bits are cleared), and a bogus real answer becomes SERVFAIL here.
+ */
 static int on_reply(struct query_info *qinfo, struct module_qstate *qstate, struct reply_info *rep,
 	int rcode, struct edns_data *edns, struct edns_option **opt_list_out,
 	struct comm_reply *repinfo, struct regional *region, struct timeval *start_time, int id,
@@ -124,71 +176,71 @@ static int on_reply(struct query_info *qinfo, struct module_qstate *qstate, stru
 	/* no client (Unbound's own lookups), or an error rcode (nothing is given away) */
 	if (!qstate || !repinfo || !rep || rcode != LDNS_RCODE_NOERROR)
 		return 1;
+	/* mesh_send_reply passes &r->query_reply: its mesh_reply holds the client's flags */
+	struct mesh_reply *r = (struct mesh_reply *)((char *)repinfo - offsetof(struct mesh_reply, query_reply));
+	dnsrep_thread_serve(mod, qstate->env);
 	struct dnsrep_query *q = query_of(qstate, id);
 	if (!q)
 		return 1; /* out of memory: the answer operate chose goes out */
 	restore(q);
-	int is_block = q->block && rep == q->block->rep;
-	struct reply_info *real = is_block ? q->real : rep;
+	int is_block = q->block && rep == q->block->rep;  /* blocked when asked: nothing real */
+	struct reply_info *real = is_block ? NULL : rep;
 	const struct dnsrep_snapshot *s = dnsrep_current_enter(mod->current);
 	if (!s) {
 		dnsrep_current_leave(mod->current);
 		return 1;
 	}
+	uint64_t serial = dnsrep_snapshot_serial(s);
 	struct dnsrep_judgement j;
-	int same = q->serial == dnsrep_snapshot_serial(s);
 	enum dnsrep_effect e = dnsrep_judge_answer(mod, s, dnsrep_thread_memo(mod), qinfo->qname,
-		qinfo->qname_len, same ? &q->qv : NULL, real, &j);
+		qinfo->qname_len, q->serial == serial ? &q->qv : NULL, real, &j);
 	struct dnsrep_block blk;
 	dnsrep_judgement_block(&j, &blk);
-	int exempt = e == DNSREP_EFFECT_BLOCK &&
-		     dnsrep_client_exempt(mod, &repinfo->client_addr);
+	int exempt = e == DNSREP_EFFECT_BLOCK && dnsrep_client_exempt(mod, &repinfo->client_addr);
+	enum dnsrep_log_kind kind;
+	uint16_t ede = 0;
 	if (e == DNSREP_EFFECT_BLOCK && !exempt) {
 		if (!is_block) {
-			/* judged now, not when the answer came back: make the block here */
-			if (!q->block && !(q->block = dnsrep_synth_block(mod, region, qinfo, &blk))) {
+			if (!q->block || q->block_serial != serial) {
+				q->block = dnsrep_synth_block(mod, region, qinfo, &blk);
+				q->block_serial = serial;
+			}
+			if (!q->block) {
 				log_err("dnsrep: out of memory blocking an answer: SERVFAIL instead");
-				edns->opt_list_inplace_cb_out = NULL;
-				rep->flags = (uint16_t)((rep->flags & ~0xf) | LDNS_RCODE_SERVFAIL);
-				rep->an_numrrsets = rep->ns_numrrsets = rep->ar_numrrsets = 0;
-				rep->rrset_count = 0;
+				shield_supers(qstate, rep, region);
+				show_servfail(q, rep);
 				dnsrep_current_leave(mod->current);
 				return 1;
 			}
-			q->real = rep;
+			shield_supers(qstate, rep, region);
 			show(q, rep, q->block->rep);
-			/* the real answer's security was read before this call: no DO, so
-			 * that no AD is set on the block (RFC 4035: AD needs DO or AD) */
-			edns->bits &= ~EDNS_DO;
 		}
-		uint16_t ede = 0;
+		/* the real answer's security was read before this call (RFC 4035: AD needs
+		 * DO or AD in the query) */
+		r->qflags &= ~BIT_AD;
+		edns->bits &= ~EDNS_DO;
 		if (edns->edns_present && dnsrep_synth_ede(mod, &blk, opt_list_out, region))
 			ede = (uint16_t)mod->cfg->ede;
-		dnsrep_record_client(mod, DNSREP_LOG_BLOCKED, &blk, &j, &repinfo->client_addr,
+		kind = DNSREP_LOG_BLOCKED;
+	} else {
+		/* the real answer (rep shows it), or — blocked when asked — the block */
+		if (real && bogus_for(qstate, r, real)) {
+			shield_supers(qstate, rep, region);
+			show_servfail(q, rep);
+		}
+		if (e == DNSREP_EFFECT_BLOCK && real)
+			kind = DNSREP_LOG_EXEMPT;
+		else if (e == DNSREP_EFFECT_LOG && real)
+			kind = DNSREP_LOG_LOGONLY;
+		else
+			kind = (enum dnsrep_log_kind)-1; /* nothing listed; or a block that a new
+							   * blocklist ended a moment ago: it goes out */
+	}
+	if (kind == DNSREP_LOG_BLOCKED || kind == DNSREP_LOG_LOGONLY ||
+	    (kind == DNSREP_LOG_EXEMPT && mod->cfg->log_exempt))
+		dnsrep_record_client(mod, kind, &blk, &j, &repinfo->client_addr,
 			repinfo->client_addrlen, qinfo->qname, qinfo->qname_len, qinfo->qtype, ede,
 			start_time);
-	} else if (is_block && real) {
-		/* an exempt client, or a block that ended: the real answer */
-		show(q, rep, real);
-		if (e == DNSREP_EFFECT_BLOCK && mod->cfg->log_exempt)
-			dnsrep_record_client(mod, DNSREP_LOG_EXEMPT, &blk, &j, &repinfo->client_addr,
-				repinfo->client_addrlen, qinfo->qname, qinfo->qname_len, qinfo->qtype,
-				0, start_time);
-		else if (e == DNSREP_EFFECT_LOG)
-			dnsrep_record_client(mod, DNSREP_LOG_LOGONLY, &blk, &j, &repinfo->client_addr,
-				repinfo->client_addrlen, qinfo->qname, qinfo->qname_len, qinfo->qtype,
-				0, start_time);
-	} else if (e == DNSREP_EFFECT_BLOCK && mod->cfg->log_exempt && !is_block) {
-		dnsrep_record_client(mod, DNSREP_LOG_EXEMPT, &blk, &j, &repinfo->client_addr,
-			repinfo->client_addrlen, qinfo->qname, qinfo->qname_len, qinfo->qtype, 0,
-			start_time);
-	} else if (e == DNSREP_EFFECT_LOG && !is_block) {
-		dnsrep_record_client(mod, DNSREP_LOG_LOGONLY, &blk, &j, &repinfo->client_addr,
-			repinfo->client_addrlen, qinfo->qname, qinfo->qname_len, qinfo->qtype, 0,
-			start_time);
-	}
-	/* else: nothing listed; or a block made for a verdict that a new blocklist has
-	 * just ended, with no real answer to give instead: the block goes out */
 	dnsrep_current_leave(mod->current);
 	return 1;
 }
@@ -216,6 +268,11 @@ static int on_cache_reply(struct query_info *qinfo, struct module_qstate *qstate
 	(void)rcode;
 	(void)id;
 	if (qstate || !repinfo || !rep)
+		return 1;
+	/* a non-recursive query (allow_snoop clients) answered with a referral from the
+	 * RRset cache: name servers of a zone, not an answer for the name */
+	if (!LDNS_RD_WIRE(sldns_buffer_begin(repinfo->c->buffer)) && rep->an_numrrsets == 0 &&
+	    gives_data(rep))
 		return 1;
 	const struct dnsrep_snapshot *s = dnsrep_current_enter(mod->current);
 	struct dnsrep_judgement j;

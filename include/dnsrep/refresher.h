@@ -37,6 +37,7 @@ typedef void (*dnsrep_swap_fn)(void *ctx, const struct dnsrep_snapshot *old,
 struct dnsrep_refresher_opts {
 	const struct dnsrep_config *cfg; /**< borrowed: must outlive the refresher */
 	struct dnsrep_current *current;  /**< where snapshots are installed */
+	dnsrep_swap_fn on_prepare;       /**< before a swap: (the current snapshot or NULL, the next); or NULL */
 	dnsrep_swap_fn on_swap;          /**< or NULL */
 	dnsrep_msg_fn on_msg;            /**< or NULL */
 	void *ctx;                       /**< for the callbacks */

@@ -42,22 +42,9 @@
 # Needs nsd, dig, dnsperf (installed with apt-get when missing and run as root), valgrind.
 # Takes about 14 minutes on 2 cores.
 set -u
-
-die() { echo "compare.sh: $*" >&2; exit 1; }
-now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"$1\n\", $2 }"; }   # calc FORMAT EXPR
-say() { printf '[%4ds] %s\n' "$(( $(date +%s) - T_START ))" "$*"; }
-T_START=$(date +%s)
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=$(cd "$here/../.." && pwd)
-abspath() {
-  if [ -d "$1" ]; then (cd "$1" && pwd)
-  elif [ -d "$top_srcdir/$1" ]; then (cd "$top_srcdir/$1" && pwd)
-  else return 1; fi
-}
-build=$(abspath "${1:-build/release}") || die "no build directory ${1:-build/release}"
-UNBOUND_PREFIX=$(abspath "${UNBOUND_PREFIX:-build/unbound}") || die "no Unbound prefix ${UNBOUND_PREFIX:-build/unbound} (run contrib/build-unbound.sh)"
+NAME=compare
+. "$(dirname "$0")/benchlib.sh"
+bench_setup "${1:-build/release}"
 SIZES=${SIZES:-100000 1000000} RUNS=${RUNS:-3} LOAD_RUNS=${LOAD_RUNS:-3} LOAD_RUNS_1M=${LOAD_RUNS_1M:-1}
 DURATION=${DURATION:-8} NQUERIES=${NQUERIES:-10000} CLIENTS=${CLIENTS:-4} OUTSTANDING=${OUTSTANDING:-200}
 DELTA=${DELTA:-10000} REFRESH_MAX=${REFRESH_MAX:-120} SWAP_AT=${SWAP_AT:-6} RCVBUF=${RCVBUF:-4m}
@@ -65,8 +52,6 @@ CALLGRIND=${CALLGRIND:-yes} CG_SNAPSHOT_SIZE=${CG_SNAPSHOT_SIZE:-20000} CG_LOOKA
 RESULTS_MD=${RESULTS_MD:-$top_srcdir/tests/bench/RESULTS.md}
 CONFIGS="plain localzone rpz rpzlog dnsrep dnsreplook"
 
-UNBOUND="$UNBOUND_PREFIX/sbin/unbound"
-UNBOUND_CONTROL="$UNBOUND_PREFIX/sbin/unbound-control"
 PLUGIN="$build/plugin/dnsrep.so"
 GENFEED="$build/tests/bench/genfeed"
 FREEPORT="$build/tests/integration/freeport"
@@ -82,38 +67,8 @@ if [ "$CALLGRIND" = yes ]; then
   done
   for c in valgrind callgrind_annotate; do command -v $c > /dev/null 2>&1 || die "missing $c (CALLGRIND=no to skip)"; done
 fi
-if ! command -v dnsperf > /dev/null 2>&1; then
-  [ "$(id -u)" = 0 ] || die "dnsperf is missing: apt-get install -y dnsperf"
-  echo "== installing dnsperf"
-  apt-get install -y dnsperf > /dev/null 2>&1 || { apt-get update > /dev/null 2>&1 && apt-get install -y dnsperf > /dev/null 2>&1; } ||
-    die "cannot install dnsperf"
-fi
+need_dnsperf
 for c in nsd dig dnsperf; do command -v "$c" > /dev/null 2>&1 || die "missing $c"; done
-
-# ---- processes, stopped by PID on exit -------------------------------------------------
-pids=""
-dir=$(mktemp -d "${TMPDIR:-/tmp}/dnsrep-compare.XXXXXX")
-cleanup() {
-  for p in $pids; do kill -TERM "$p" 2>/dev/null; done
-  for p in $pids; do
-    i=0
-    while kill -0 "$p" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -KILL "$p" 2>/dev/null
-  done
-  if [ -n "${KEEP_TMP:-}" ]; then echo "kept $dir"; else rm -rf "$dir"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP PIPE   # PIPE: piped into head, still stop the servers
-forget() { new=""; for p in $pids; do [ "$p" = "$1" ] || new="$new $p"; done; pids=$new; }
-# stop PID: TERM, wait (freeing 1M local zones takes a while), then KILL
-stop() {
-  kill -TERM "$1" 2>/dev/null
-  i=0
-  while kill -0 "$1" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-  kill -KILL "$1" 2>/dev/null
-  wait "$1" 2>/dev/null
-  forget "$1"
-}
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 say "compare benchmark in $dir (load average $load0)"
@@ -171,42 +126,9 @@ added_name=$(sed -n 1p "$dir/added.txt")              # listed after the refresh
 pass_name=$(sed -n 1p "$dir/pass.names")
 
 # ---- 3. NSD: authoritative for the root, the pass-through names and the refresh's names ----
+{ head -n "$DELTA" "$dir/all.txt"; cat "$dir/added.txt" "$dir/pass.names"; } > "$dir/nsd.names"
 set -- $("$FREEPORT" 1)
-nsd_port=$1
-{
-  printf '$TTL 3600\n. SOA ns.bench. hostmaster.bench. 1 3600 900 604800 3600\n. NS ns.bench.\nns.bench. A 127.0.0.1\n'
-  { head -n "$DELTA" "$dir/all.txt"; cat "$dir/added.txt" "$dir/pass.names"; } | awk '{ print $0 ". A 192.0.2.1" }'
-} > "$dir/root.zone"
-cat > "$dir/nsd.conf" <<EOF
-server:
-  ip-address: 127.0.0.1
-  port: $nsd_port
-  username: ""
-  chroot: ""
-  zonesdir: "$dir"
-  database: ""
-  pidfile: "$dir/nsd.pid"
-  logfile: "$dir/nsd.log"
-  xfrdfile: "$dir/nsd-xfrd.state"
-  zonelistfile: "$dir/nsd-zone.list"
-  xfrdir: "$dir"
-  server-count: 1
-  reuseport: no
-  verbosity: 1
-  rrl-ratelimit: 0
-remote-control:
-  control-enable: no
-zone:
-  name: "."
-  zonefile: "root.zone"
-EOF
-nsd -d -c "$dir/nsd.conf" > "$dir/nsd.out" 2>&1 &
-pids="$pids $!"
-i=0
-until dig +short +time=1 +tries=1 -p "$nsd_port" @127.0.0.1 "$pass_name" A 2>/dev/null | grep -q 192.0.2.1; do
-  i=$((i + 1)); [ $i -lt 100 ] || { cat "$dir/nsd.out" "$dir/nsd.log" 2>/dev/null; die "NSD did not answer on $nsd_port"; }
-  sleep 0.1
-done
+bench_nsd "$1" "$dir/nsd.names"
 say "NSD on :$nsd_port ($(( $(wc -l < "$dir/root.zone") - 4 )) names)"
 
 # ---- 4. per size: the lists and the six configurations -----------------------------------
@@ -284,7 +206,7 @@ start_cfg() {
   t0=$(now)
   DNSREP_CONF="$cdir/dnsrep.conf" "$UNBOUND" -d -c "$cdir/unbound.conf" > "$cdir/unbound.out" 2>&1 &
   upid=$!
-  pids="$pids $upid"
+  track "$upid"
   i=0
   until dig +time=1 +tries=1 -p "$port" @127.0.0.1 "$probe" A 2>/dev/null | grep -q 'status: NXDOMAIN'; do
     kill -0 "$upid" 2>/dev/null || { cat "$cdir/unbound.log" "$cdir/unbound.out" 2>/dev/null; die "Unbound $1/$2 exited"; }
@@ -425,7 +347,7 @@ for s in $SIZES; do
       dnsperf -s 127.0.0.1 -p "$port" -d "$sd/blocked.txt" $DP_BASE -S 1 -l "$REFRESH_MAX" -Q "$refresh_q" \
         > "$cdir/refresh.dnsperf" 2>&1 &
       dp=$!
-      pids="$pids $dp"
+      track "$dp"
       sleep "$SWAP_AT"
       ts=$(now)
       case $c in

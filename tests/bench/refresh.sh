@@ -33,27 +33,14 @@
 # Needs redis-server, redis-cli, dig and dnsperf (installed with apt-get when missing
 # and run as root). Takes about 1.5 minutes.
 set -u
-
-die() { echo "refresh.sh: $*" >&2; exit 1; }
-now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"$1\n\", $2 }"; }   # calc FORMAT EXPR
-
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=$(cd "$here/../.." && pwd)
-# abspath DIR: DIR made absolute, from the current directory or else the source tree
-abspath() {
-  if [ -d "$1" ]; then (cd "$1" && pwd)
-  elif [ -d "$top_srcdir/$1" ]; then (cd "$top_srcdir/$1" && pwd)
-  else return 1; fi
-}
-build=$(abspath "${1:-build/release}") || die "no build directory ${1:-build/release}"
-UNBOUND_PREFIX=$(abspath "${UNBOUND_PREFIX:-build/unbound}") || die "no Unbound prefix ${UNBOUND_PREFIX:-build/unbound} (run contrib/build-unbound.sh)"
+NAME=refresh
+. "$(dirname "$0")/benchlib.sh"
+bench_setup "${1:-build/release}"
 NAMES=${NAMES:-1000000} DELTA=${DELTA:-10000} NQUERIES=${NQUERIES:-10000}
 DURATION=${DURATION:-30} SWAP_AT=${SWAP_AT:-10} QPS=${QPS:-}
 CLIENTS=${CLIENTS:-4} OUTSTANDING=${OUTSTANDING:-200} SATURATED=${SATURATED:-yes} RCVBUF=${RCVBUF:-4m}
 REFRESH_MD=${REFRESH_MD:-$top_srcdir/tests/bench/REFRESH.md}
 
-UNBOUND="$UNBOUND_PREFIX/sbin/unbound"
 PLUGIN="$build/plugin/dnsrep.so"
 CTL="$build/dnsrepctl"
 GENFEED="$build/tests/bench/genfeed"
@@ -62,31 +49,11 @@ for f in "$UNBOUND" "$CTL" "$GENFEED" "$FREEPORT"; do
   [ -x "$f" ] || die "missing $f (make -C $build bench-refresh builds what is needed)"
 done
 [ -f "$PLUGIN" ] || die "missing $PLUGIN (make -C $build)"
-if ! command -v dnsperf > /dev/null 2>&1; then
-  [ "$(id -u)" = 0 ] || die "dnsperf is missing: apt-get install -y dnsperf"
-  echo "== installing dnsperf"
-  apt-get install -y dnsperf > /dev/null 2>&1 || { apt-get update > /dev/null 2>&1 && apt-get install -y dnsperf > /dev/null 2>&1; } ||
-    die "cannot install dnsperf"
-fi
+need_dnsperf
 for c in redis-server redis-cli dig dnsperf; do
   command -v "$c" > /dev/null 2>&1 || die "missing $c"
 done
 
-# ---- processes, stopped by PID on exit -------------------------------------------------
-pids=""
-dir=$(mktemp -d "${TMPDIR:-/tmp}/dnsrep-refresh.XXXXXX")
-cleanup() {
-  for p in $pids; do kill -TERM "$p" 2>/dev/null; done
-  for p in $pids; do
-    i=0
-    while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -KILL "$p" 2>/dev/null
-  done
-  if [ -n "${KEEP_TMP:-}" ]; then echo "kept $dir"; else rm -rf "$dir"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-forget() { new=""; for p in $pids; do [ "$p" = "$1" ] || new="$new $p"; done; pids=$new; }
 
 set -- $("$FREEPORT" 2 | tr '\n' ' ')
 rport=$1 port=$2
@@ -114,7 +81,7 @@ cp "$dir/v1.txt" "$dir/feed.txt"
 printf 'port %s\nbind 127.0.0.1\nrequirepass %s\nsave ""\nappendonly no\ndir %s\ndaemonize no\nlogfile %s/redis.log\n' \
   "$rport" "$PASSWORD" "$dir" "$dir" > "$dir/redis.conf"
 redis-server "$dir/redis.conf" > /dev/null 2>&1 &
-pids="$pids $!"
+track $!
 i=0
 until rcli ping 2>/dev/null | grep -q PONG; do
   i=$((i + 1)); [ $i -lt 100 ] || die "redis-server did not answer on $rport"; sleep 0.1
@@ -169,9 +136,9 @@ sed 's/^/   /' "$dir/sync1.out"
 # 10 ms: here it does not use inotify, and polls once a second unless told otherwise)
 mkfifo "$dir/log.fifo"
 tail -n +1 -F -s 0.01 "$dir/unbound.log" > "$dir/log.fifo" 2> /dev/null &
-pids="$pids $!"
+track $!
 (while IFS= read -r line; do printf '%s %s\n' "$(now)" "$line"; done < "$dir/log.fifo") > "$dir/unbound.stamped" &
-pids="$pids $!"
+track $!
 # wait_line ERE SECONDS: print the stamp of the first log line matching ERE
 wait_line() {
   wl_end=$(calc %.3f "$(now) + $2")
@@ -206,9 +173,9 @@ echo "== starting Unbound"
 t0=$(now)
 DNSREP_CONF="$conf" "$UNBOUND" -d -c "$dir/unbound.conf" > "$dir/unbound.out" 2>&1 &
 upid=$!
-pids="$pids $upid"
+track "$upid"
 sampler "$upid" > "$dir/rss.txt" &
-pids="$pids $!"
+track $!
 i=0
 until dig +time=5 +tries=1 -p "$port" @127.0.0.1 "$probe" A 2> /dev/null | grep -q 'status: NXDOMAIN'; do
   kill -0 "$upid" 2> /dev/null || { cat "$dir/unbound.log" "$dir/unbound.out"; die "Unbound exited"; }
@@ -252,7 +219,7 @@ phase() {
   t_load=$(now)
   (cd "$dir" && exec $cmd > "$ph.dnsperf" 2>&1) &
   dp=$!
-  pids="$pids $dp"
+  track "$dp"
   sleep "$SWAP_AT"
   cp "$3" "$dir/feed.txt"
   ts=$(now)
