@@ -17,8 +17,11 @@
  *
  * The writer thread drains the queue in batches, formats each record into one
  * buffer and writes it with as few write(2) calls as it can.  When the queue is
- * empty it sleeps on a condition variable with a timeout; producers wake it only
- * when it said it sleeps, and only with pthread_mutex_trylock, so a producer
+ * empty it sleeps on a condition variable with a timeout: 2 ms while records keep
+ * coming, and then producers do not wake it (a wake-up is a system call; at a
+ * hundred thousand blocked lookups a second they would pay one each) unless the
+ * queue is a quarter full; 50 ms once it has been idle, and then the next record
+ * wakes it.  Producers wake it only with pthread_mutex_trylock, so a producer
  * never waits (a missed wake-up costs at most one timeout).  About once a second,
  * before writing, it checks that the path still names the open file and reopens
  * it when it was renamed or removed (logrotate's `create` mode).  A failed write
@@ -50,17 +53,22 @@
 
 #include "dnsrep/name.h"
 
-/** The queue's size when none is given, and the largest it may be (records of
- * BLOCKLOG_TYPICAL_RECORD bytes: the queue's room in bytes is capacity times that). */
+/** The queue's size when none is given, and the largest it may be, in records of
+ * typical size: two cells (up to 240 bytes packed; a typical record packs to about
+ * 150), so the queue has capacity x 2 cells of 128 bytes, rounded up to a power of two. */
 #define BLOCKLOG_DEFAULT_CAPACITY 4096u
 #define BLOCKLOG_MAX_CAPACITY (1u << 20)
-#define BLOCKLOG_TYPICAL_RECORD 256u
+#define BLOCKLOG_TYPICAL_CELLS 2u
 /** Stop draining the queue into the buffer beyond this many bytes of lines. */
 #define BLOCKLOG_PENDING_LIMIT (256u * 1024u)
 /** The buffer is allocated once with room for the limit and the longest record. */
 #define BLOCKLOG_BUFFER_SIZE (BLOCKLOG_PENDING_LIMIT + 32u * 1024u)
-/** How long the idle writer sleeps between looks at the queue. */
+/** How long the writer naps while records keep coming (producers do not wake it:
+ * a wake-up is a system call, and a resolver thread would pay one per record). */
+#define BLOCKLOG_NAP_MS 2
+/** How long the idle writer sleeps (producers wake it); idle: this long without records. */
 #define BLOCKLOG_IDLE_WAIT_MS 50
+#define BLOCKLOG_IDLE_AFTER_NS 200000000LL
 /** How often the path is checked for rotation, and a failed write retried. */
 #define BLOCKLOG_CHECK_NS 1000000000LL
 #define BLOCKLOG_CACHE_LINE 64
@@ -92,7 +100,8 @@ struct dnsrep_blocklog {
 	/* ---- read by producers, written rarely ---- */
 	_Alignas(BLOCKLOG_CACHE_LINE) struct blocklog_cell *cells;
 	size_t mask;                     /**< capacity - 1 */
-	atomic_int sleeping;             /**< the writer waits (or is about to) */
+	atomic_int sleeping;             /**< the writer waits: 1 napping (not to be woken), 2 idle */
+	atomic_size_t consumed;          /**< the writer's position: cells before it are free */
 	pthread_mutex_t mu;              /**< guards the wait; producers only trylock it */
 	pthread_cond_t cv;
 
@@ -492,7 +501,11 @@ int dnsrep_blocklog_push(struct dnsrep_blocklog *log, const struct dnsrep_log_re
 	 * sleeping, or it sees our cell (a release store here could be ordered after
 	 * the load). */
 	atomic_store_explicit(&log->cells[pos & log->mask].seq, pos + 1, memory_order_seq_cst);
-	if (atomic_load_explicit(&log->sleeping, memory_order_seq_cst)
+	int sleeping = atomic_load_explicit(&log->sleeping, memory_order_seq_cst);
+	/* an idle writer is woken; a napping one only when the queue is a quarter full */
+	if (sleeping && (sleeping == 2 ||
+			 pos + need - atomic_load_explicit(&log->consumed, memory_order_relaxed) >
+				 (log->mask + 1) / 4)
 	    && pthread_mutex_trylock(&log->mu) == 0) {
 		pthread_cond_signal(&log->cv);
 		pthread_mutex_unlock(&log->mu);
@@ -518,6 +531,7 @@ static void blocklog_take(struct dnsrep_blocklog *log, struct dnsrep_log_record 
 			memory_order_release);
 	}
 	log->dequeue_pos = pos + n;
+	atomic_store_explicit(&log->consumed, pos + n, memory_order_relaxed);
 	blocklog_unpack(packed, r);
 }
 
@@ -671,19 +685,21 @@ static int blocklog_flush(struct dnsrep_blocklog *log)
 
 /**
  * Sleep until a producer wakes us, close is called, or the timeout passes; not at
- * all when a record is ready and the buffer has room for it.
+ * all when a record is ready and the buffer has room for it.  A writer that saw
+ * records lately naps briefly and is not woken (unless the queue fills); an idle
+ * one sleeps longer and is woken by the next record.
  */
-static void blocklog_wait(struct dnsrep_blocklog *log)
+static void blocklog_wait(struct dnsrep_blocklog *log, int idle)
 {
 	pthread_mutex_lock(&log->mu);
-	atomic_store_explicit(&log->sleeping, 1, memory_order_seq_cst);
+	atomic_store_explicit(&log->sleeping, idle ? 2 : 1, memory_order_seq_cst);
 	const struct blocklog_cell *next = &log->cells[log->dequeue_pos & log->mask];
 	int ready = atomic_load_explicit(&next->seq, memory_order_seq_cst) == log->dequeue_pos + 1;
 	if ((!ready || log->pend.len >= BLOCKLOG_PENDING_LIMIT)
 	    && !atomic_load_explicit(&log->stop, memory_order_acquire)) {
 		struct timespec until;
 		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += BLOCKLOG_IDLE_WAIT_MS * 1000000L;
+		until.tv_nsec += (idle ? BLOCKLOG_IDLE_WAIT_MS : BLOCKLOG_NAP_MS) * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
@@ -697,6 +713,7 @@ static void blocklog_wait(struct dnsrep_blocklog *log)
 static void *blocklog_run(void *arg)
 {
 	struct dnsrep_blocklog *log = arg;
+	int64_t last_record = blocklog_now_ns(CLOCK_MONOTONIC);
 	for (;;) {
 		int stopping = atomic_load_explicit(&log->stop, memory_order_acquire);
 		size_t got = blocklog_collect(log);
@@ -712,8 +729,11 @@ static void *blocklog_run(void *arg)
 				break;
 			continue;
 		}
+		int64_t now = blocklog_now_ns(CLOCK_MONOTONIC);
+		if (got)
+			last_record = now;
 		if (got == 0 && !flushed)
-			blocklog_wait(log);
+			blocklog_wait(log, now - last_record > BLOCKLOG_IDLE_AFTER_NS);
 	}
 	return NULL;
 }
@@ -749,7 +769,7 @@ struct dnsrep_blocklog *dnsrep_blocklog_open(const char *path, const char *resol
 		return NULL;
 	}
 	/* room for capacity records of typical size, and two of the longest */
-	size_t want = (size_t)capacity * BLOCKLOG_TYPICAL_RECORD / BLOCKLOG_CELL_DATA, cap = 1;
+	size_t want = (size_t)capacity * BLOCKLOG_TYPICAL_CELLS, cap = 1;
 	if (want < 2 * BLOCKLOG_MAX_CELLS)
 		want = 2 * BLOCKLOG_MAX_CELLS;
 	while (cap < want)

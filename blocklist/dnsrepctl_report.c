@@ -982,11 +982,11 @@ struct hour_stats {
 
 /** Action of a lookup, as counted. */
 enum action_kind {
-	A_NXDOMAIN, A_NODATA, A_REFUSED, A_SINKHOLE, A_LOGONLY, A_EXEMPT, A_OTHER, A_N
+	A_NXDOMAIN, A_NODATA, A_REFUSED, A_SINKHOLE, A_LOGONLY, A_EXEMPT, A_ESCAPED, A_OTHER, A_N
 };
 
 static const char *const action_names[A_N] = {
-	"nxdomain", "nodata", "refused", "sinkhole", "log-only", "exempt", "other"
+	"nxdomain", "nodata", "refused", "sinkhole", "log-only", "exempt", "escaped", "other"
 };
 
 /** The whole report as it is being gathered. */
@@ -1039,7 +1039,7 @@ static void counts_add(struct counts *c, int64_t ts, enum action_kind a)
 
 static enum action_kind action_of(const struct slice *s)
 {
-	static const unsigned char len[A_OTHER] = { 8, 6, 7, 8, 8, 6 };
+	static const unsigned char len[A_OTHER] = { 8, 6, 7, 8, 8, 6, 7 };
 	if (!s->p)
 		return A_OTHER;
 	for (int a = 0; a < A_OTHER; a++)
@@ -1752,7 +1752,8 @@ static void print_text(const struct report *r, const struct sorted *s, struct dn
 	}
 	dnsrep_buf_puts(out, "\nTotals\n");
 	put_total(out, "lookups", r->lookups);
-	put_total(out, "blocked", r->lookups - r->actions[A_LOGONLY] - r->actions[A_EXEMPT] - r->actions[A_OTHER]);
+	put_total(out, "blocked", r->lookups - r->actions[A_LOGONLY] - r->actions[A_EXEMPT] -
+		  r->actions[A_ESCAPED] - r->actions[A_OTHER]);
 	for (int k = A_NXDOMAIN; k <= A_SINKHOLE; k++) {
 		if (r->actions[k]) {
 			snprintf(b, sizeof(b), "  %s", action_names[k]);
@@ -1761,6 +1762,8 @@ static void print_text(const struct report *r, const struct sorted *s, struct dn
 	}
 	put_total(out, "log-only", r->actions[A_LOGONLY]);
 	put_total(out, "exempt", r->actions[A_EXEMPT]);
+	if (r->actions[A_ESCAPED]) /* a blocked name answered from Unbound's cache: say so */
+		put_total(out, "escaped (real answers)", r->actions[A_ESCAPED]);
 	if (r->actions[A_OTHER])
 		put_total(out, "other action", r->actions[A_OTHER]);
 	put_total(out, "clients", r->clients);
@@ -1929,7 +1932,8 @@ static void print_json(const struct report *r, const struct sorted *s, struct dn
 	dnsrep_buf_puts(b, "]},\"totals\":{");
 	json_num(b, "lookups", r->lookups);
 	dnsrep_buf_puts(b, ",");
-	json_num(b, "blocked", r->lookups - r->actions[A_LOGONLY] - r->actions[A_EXEMPT] - r->actions[A_OTHER]);
+	json_num(b, "blocked", r->lookups - r->actions[A_LOGONLY] - r->actions[A_EXEMPT] -
+		 r->actions[A_ESCAPED] - r->actions[A_OTHER]);
 	dnsrep_buf_puts(b, ",");
 	json_num(b, "log_only", r->actions[A_LOGONLY]);
 	dnsrep_buf_puts(b, ",");
@@ -2073,7 +2077,7 @@ static void usage(FILE *out)
 		"  {\"filters\": {\"since\": TIME|null, \"client\": [CIDR...], \"rule\": [NAME...]},\n"
 		"   \"totals\": {\"lookups\", \"blocked\", \"log_only\", \"exempt\",\n"
 		"              \"actions\": {\"nxdomain\", \"nodata\", \"refused\", \"sinkhole\",\n"
-		"                          \"log-only\", \"exempt\", \"other\"},\n"
+		"                          \"log-only\", \"exempt\", \"escaped\", \"other\"},\n"
 		"              \"clients\", \"rules\", \"feeds\" (distinct), \"drops\" (records lost),\n"
 		"              \"drop_events\", \"other_events\", \"damaged\", \"filtered\", \"lines\",\n"
 		"              \"files_read\", \"files_unreadable\", \"first\", \"last\"},\n"

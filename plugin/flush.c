@@ -12,12 +12,13 @@
  * the names that changed) before the swap, and after it publishes a walk and
  * waits.  The resolver threads do the walking, each on its own timer (thread.c),
  * never on the refresher thread: Unbound may free its caches on a reload, and
- * only its resolver threads are sure to be stopped by then.  A thread takes one
- * slab of a cache at a time and walks it in slices of at most about 0.2 ms: it
- * holds the slab's table lock only while it copies the keys of a few bins
- * (Unbound's own lookups hold it as long), then judges the copied names outside
- * every lock — first against the delta, and only the names it covers with both
- * snapshots — and removes the changed ones through Unbound's remove functions.
+ * only its resolver threads are sure to be stopped by then.  One thread at a time
+ * walks, a slab at a time, in slices of at most about 0.3 ms; its own lookups are
+ * served between slices, the other threads' undisturbed.  It takes a cache's locks
+ * as Unbound's lookups do — the table lock just to find a bin, the bin's lock
+ * while it copies that bin's keys — then judges the copied names outside every
+ * lock: first against the delta, and only the names it covers with both
+ * snapshots; the changed ones go through Unbound's remove functions.
  * When the last slab is done, the refresher frees the old snapshot.
  *
  * While a module starts (init), before any resolver thread runs, the walk runs at
@@ -55,22 +56,26 @@
 
 /** Bins whose keys are copied under one hold of a slab's table lock. */
 #define BINS_PER_HOLD 32
-/** Keys a batch holds at first; it grows (outside every lock) when a hold needs more. */
-#define BATCH_START 1024
+/** Bytes a batch holds at first; it grows (outside every lock) when a hold needs more. */
+#define BATCH_START (64 * 1024)
 /** A slice of the walk on a resolver thread, nanoseconds. */
-#define SLICE_NS 200000L
+#define SLICE_NS 300000L
 
-/** One cache entry's key, copied out of the cache. */
+/**
+ * The keys copied out of the cache under one lock hold, packed into a byte array
+ * (struct dnsrep_batch: k the bytes, n the bytes used, cap their room): per entry
+ * a header (struct key) and its name's octets.  Names are short, the walk touches
+ * a million entries: the copies must be small.
+ */
 struct key {
-	uint8_t name[LDNS_MAX_DOMAINLEN + 1];
-	uint8_t len;
+	uint8_t len;            /**< the name's octets, following the header */
 	uint8_t negative;       /**< a message whose answer is negative (init walk only) */
 	uint16_t type, dclass;  /**< host order */
 	uint32_t flags;         /**< the RRset key's flags */
 };
-
-/** Keys copied under one lock hold (struct dnsrep_batch, whose k is a struct key array). */
 #define batch dnsrep_batch
+/** Room one entry needs at most. */
+#define KEY_MAX (sizeof(struct key) + LDNS_MAX_DOMAINLEN + 1)
 
 static int64_t now_ns(void)
 {
@@ -115,64 +120,74 @@ static size_t slabs_of(struct module_env *env)
 	       (env->msg_cache ? env->msg_cache->size : 0);
 }
 
+/** Append one key to a batch that has room for it. */
+static void put_key(struct batch *b, const uint8_t *name, size_t len, uint16_t type,
+	uint16_t dclass, uint32_t flags, int negative)
+{
+	struct key k = { .len = (uint8_t)len, .negative = (uint8_t)negative, .type = type,
+			 .dclass = dclass, .flags = flags };
+	uint8_t *p = (uint8_t *)b->k + b->n;
+	memcpy(p, &k, sizeof(k));
+	memcpy(p + sizeof(k), name, len);
+	b->n += sizeof(k) + len;
+}
+
 /**
- * Copy the keys of bins [*from, *from + BINS_PER_HOLD) of one slab.  Stops early,
- * before a bin, when the batch has no room for it (*from then says where to go on).
+ * Copy the keys of bins [*from, *from + BINS_PER_HOLD) of one slab, taking the
+ * locks as Unbound's own lookups do (lruhash_lookup): the slab's table lock only
+ * to find a bin, then that bin's lock while its few entries are copied.  These
+ * are spinlocks: held longer, a resolver thread whose lookup waits for one spins
+ * for as long as the holder's CPU is taken from it (seen on a virtual machine:
+ * milliseconds).  Stops early, before a bin, when the batch has no room for it
+ * (*from then says where to go on).
  * @return 0 when the slab is done, 1 when there is more, -1 when the batch must grow.
  */
 static int copy_bins(struct lruhash *h, size_t *from, int is_msg, int negatives, struct batch *b)
 {
-	lock_quick_lock(&h->lock);
-	size_t size = h->size; /* the table may have grown since the last hold */
 	size_t i = *from;
 	int rc = 1;
-	for (; i < *from + BINS_PER_HOLD && i < size; i++) {
+	for (; i < *from + BINS_PER_HOLD; i++) {
+		lock_quick_lock(&h->lock);
+		if (i >= h->size) { /* the table may have grown since: its size is read each time */
+			lock_quick_unlock(&h->lock);
+			rc = 0;
+			break;
+		}
 		struct lruhash_bin *bin = &h->array[i];
-		size_t in_bin = 0;
 		lock_quick_lock(&bin->lock);
+		lock_quick_unlock(&h->lock); /* a resize waits for this bin's lock to split it */
+		size_t in_bin = 0;
 		for (struct lruhash_entry *e = bin->overflow_list; e; e = e->overflow_next)
 			in_bin++;
-		if (b->n + in_bin > b->cap) {
+		if (b->n + in_bin * KEY_MAX > b->cap) {
 			lock_quick_unlock(&bin->lock);
 			rc = i == *from ? -1 : 1; /* a bin that does not fit an empty batch: grow */
 			break;
 		}
 		for (struct lruhash_entry *e = bin->overflow_list; e; e = e->overflow_next) {
-			struct key *k = &((struct key *)b->k)[b->n];
 			if (is_msg) {
 				const struct msgreply_entry *m = (const struct msgreply_entry *)e->key;
-				if (m->key.qname_len > sizeof(k->name))
+				int negative = 0;
+				if (m->key.qname_len > LDNS_MAX_DOMAINLEN + 1)
 					continue;
-				memcpy(k->name, m->key.qname, m->key.qname_len);
-				k->len = (uint8_t)m->key.qname_len;
-				k->type = m->key.qtype;
-				k->dclass = m->key.qclass;
-				k->flags = 0;
-				k->negative = 0;
 				if (negatives) { /* the order of Unbound's lookups: bin, then entry */
 					lock_rw_rdlock(&e->lock);
-					k->negative = e->data && negative_answer((const struct reply_info *)e->data);
+					negative = e->data && negative_answer((const struct reply_info *)e->data);
 					lock_rw_unlock(&e->lock);
 				}
+				put_key(b, m->key.qname, m->key.qname_len, m->key.qtype, m->key.qclass, 0,
+					negative);
 			} else {
 				const struct ub_packed_rrset_key *r = (const struct ub_packed_rrset_key *)e->key;
-				if (r->rk.dname_len > sizeof(k->name))
+				if (r->rk.dname_len > LDNS_MAX_DOMAINLEN + 1)
 					continue;
-				memcpy(k->name, r->rk.dname, r->rk.dname_len);
-				k->len = (uint8_t)r->rk.dname_len;
-				k->type = ntohs(r->rk.type);
-				k->dclass = ntohs(r->rk.rrset_class);
-				k->flags = r->rk.flags;
-				k->negative = 0;
+				put_key(b, r->rk.dname, r->rk.dname_len, ntohs(r->rk.type),
+					ntohs(r->rk.rrset_class), r->rk.flags, 0);
 			}
-			b->n++;
 		}
 		lock_quick_unlock(&bin->lock);
 	}
-	if (rc == 1 && i >= size)
-		rc = 0;
 	*from = i;
-	lock_quick_unlock(&h->lock);
 	return rc;
 }
 
@@ -180,7 +195,7 @@ static int copy_bins(struct lruhash *h, size_t *from, int is_msg, int negatives,
 static int batch_grow(struct batch *b)
 {
 	size_t cap = b->cap ? b->cap * 2 : BATCH_START;
-	struct key *k = realloc(b->k, cap * sizeof(struct key));
+	void *k = realloc(b->k, cap);
 	if (!k)
 		return -1;
 	b->k = k;
@@ -190,31 +205,34 @@ static int batch_grow(struct batch *b)
 
 size_t dnsrep_batch_bytes(const struct dnsrep_batch *b)
 {
-	return b->cap * sizeof(struct key);
+	return b->cap;
 }
 
 /** Judge a batch's names and remove the changed ones. */
 static void judge_batch(struct dnsrep_module *mod, struct module_env *env, struct dnsrep_walk *w,
 	const struct batch *b, int is_msg)
 {
-	size_t judged = 0, removed = 0;
-	for (size_t i = 0; i < b->n; i++) {
-		const struct key *k = &((const struct key *)b->k)[i];
-		int drop = w->init_clean && k->negative;
-		if (!drop && (w->all || dnsrep_delta_covers(w->delta, k->name, k->len))) {
+	size_t judged = 0, removed = 0, seen = 0;
+	for (size_t off = 0; off < b->n; seen++) {
+		struct key k;
+		memcpy(&k, (const uint8_t *)b->k + off, sizeof(k));
+		const uint8_t *name = (const uint8_t *)b->k + off + sizeof(k);
+		off += sizeof(k) + k.len;
+		int drop = w->init_clean && k.negative;
+		if (!drop && (w->all || dnsrep_delta_covers(w->delta, name, k.len))) {
 			judged++;
-			drop = state_of(mod, w->old, k->name, k->len) != state_of(mod, w->now, k->name, k->len);
+			drop = state_of(mod, w->old, name, k.len) != state_of(mod, w->now, name, k.len);
 		}
 		if (!drop)
 			continue;
 		if (is_msg)
-			dnsrep_forget_msg(env, k->name, k->len, k->type, k->dclass);
+			dnsrep_forget_msg(env, name, k.len, k.type, k.dclass);
 		else
-			rrset_cache_remove(env->rrset_cache, (uint8_t *)k->name, k->len, k->type, k->dclass,
-					   k->flags);
+			rrset_cache_remove(env->rrset_cache, (uint8_t *)name, k.len, k.type, k.dclass,
+					   k.flags);
 		removed++;
 	}
-	atomic_fetch_add(&w->seen, b->n);
+	atomic_fetch_add(&w->seen, seen);
 	atomic_fetch_add(&w->judged, judged);
 	atomic_fetch_add(&w->removed, removed);
 }
@@ -289,17 +307,20 @@ int dnsrep_walk_slice(struct dnsrep_module *mod, struct module_env *env, struct 
 			return 0;
 		}
 	}
-	/* the next slab nobody walks (a slab is walked by one thread at a time) */
+	/* one thread walks at a time, so that the others serve lookups undisturbed (on a
+	 * machine with few cores, walking on all of them at once starves the rest) */
 	size_t s = w->n_slabs;
 	for (size_t i = 0; i < w->n_slabs; i++) {
-		if (!w->slabs[i].busy && !w->slabs[i].done) {
-			s = i;
-			break;
+		if (w->slabs[i].busy) {
+			pthread_mutex_unlock(&w->lock);
+			return 0;
 		}
+		if (!w->slabs[i].done && s == w->n_slabs)
+			s = i;
 	}
 	if (s == w->n_slabs) {
 		pthread_mutex_unlock(&w->lock);
-		return 0; /* the others finish theirs */
+		return 0;
 	}
 	w->slabs[s].busy = 1;
 	size_t pos = w->slabs[s].pos;

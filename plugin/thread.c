@@ -13,8 +13,9 @@
  * its own event base (libevent, which Unbound's event loop is built on; called
  * directly: Unbound's comm_timer accepts only callbacks on its whitelist).  The
  * timer looks for a walk to do every few milliseconds, and while there is one it
- * comes back at once, walking a slice of at most about 0.2 ms each time, so that
- * the thread's lookups wait at most that long for it (flush.c).
+ * walks a slice of at most about 0.2 ms, then lets the thread serve lookups for
+ * a quarter of a millisecond before the next: lookups wait at most a slice for it,
+ * and the walk takes at most about half of each thread (flush.c).
  *
  * A thread is registered once per module instance: thread-local storage keyed by
  * the module's id (not its address, which a reload may reuse).  Everything is
@@ -40,6 +41,9 @@
 #define MEMO_BITS 15
 /** How often an idle thread looks for a walk to do, microseconds. */
 #define IDLE_TICK_US 5000
+/** The pause between two slices of a walk, microseconds (the thread's lookups are
+ * served in between: libevent runs the ready events before a due timer). */
+#define WALK_PAUSE_US 0
 
 struct dnsrep_thread {
 	struct dnsrep_module *mod;
@@ -101,10 +105,10 @@ struct dnsrep_memo *dnsrep_thread_memo(struct dnsrep_module *mod)
 
 static void tick(evutil_socket_t fd, short what, void *arg);
 
-/** Arm the timer: at once while a walk has work for this thread, else a little later. */
+/** Arm the timer: soon while a walk has work for this thread, else a little later. */
 static void arm(struct dnsrep_thread *t, int busy)
 {
-	struct timeval tv = { 0, busy ? 0 : IDLE_TICK_US };
+	struct timeval tv = { 0, busy ? WALK_PAUSE_US : IDLE_TICK_US };
 	if (event_add(t->timer, &tv) != 0)
 		log_err("dnsrep: cannot arm the cache walk timer of a resolver thread");
 }

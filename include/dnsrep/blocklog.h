@@ -91,8 +91,9 @@ void dnsrep_blocklog_format(struct dnsrep_buf *out, const char *resolver,
  * Open the log file (append, created 0640 if missing) and start the writer thread.
  * @param path: the log file.
  * @param resolver: the resolver's name written in every record (copied).
- * @param capacity: records of typical size (256 bytes packed) the queue holds; its
- *   room is capacity times 256 bytes, rounded up to a power of two (0: 4096).
+ * @param capacity: records of typical size the queue holds (0: 4096): its room is
+ *   capacity x 2 cells of 128 bytes (a typical record packs into two), rounded up
+ *   to a power of two; a longer record takes more cells.
  * @return the log, or NULL with err set ("cannot open …: Permission denied").
  */
 struct dnsrep_blocklog *dnsrep_blocklog_open(const char *path, const char *resolver,

@@ -4,8 +4,8 @@
  * The lookalike check is the one costly part of judging a name (microseconds at a
  * million protected names), and the resolver judges every answer it sends,
  * including each answer from its cache.  Most answers are of names asked again and
- * again, so a thread remembers, in a direct-mapped table of 64-bit keys, the names
- * for which the check found nothing under a given snapshot.  A key mixes the name's
+ * again, so a thread remembers, in a four-way set associative table of 64-bit keys,
+ * the names for which the check found nothing under a given snapshot.  A key mixes the name's
  * hash with the snapshot's serial, so a new snapshot makes every entry miss
  * without a flush.  Entries are only ever "checked, nothing found": a collision or
  * an overwritten slot costs one more check, never a wrong verdict (two different

@@ -2,10 +2,11 @@
 # swap.sh — the swap benchmark (not a test): what a new blocklist costs a resolver
 # whose message cache is full, while it answers a steady load from that cache.
 #
-# NSD serves CACHED names (600k) under the root; one Unbound (num-threads 2) with the
-# plugin, a 100k-name file:// feed (poll-interval 1s), caches big enough for them all.
-# Every cached name is asked once (dnsperf -n 1), so the message cache holds them (its
-# count is read from `unbound-control stats_noreset`).  Then tests/bench/loadgen sends
+# NSD serves CACHED names (600k) under the root, and the DELTA names the swap will
+# block; one Unbound (num-threads 2) with the plugin, a 100k-name file:// feed
+# (poll-interval 1s), caches big enough for them all.  Every one of those names is
+# asked once (dnsperf -n 1), so the message cache holds them (its count is read from
+# `unbound-control stats_noreset`).  Then tests/bench/loadgen sends
 # A queries for cached names at RATE per second (open loop: the schedule does not wait
 # for answers) for DURATION seconds; SWAP_AT seconds in, the feed file is replaced by a
 # version with DELTA names removed and DELTA added, and the plugin swaps and walks the
@@ -14,7 +15,8 @@
 #     from the change to 1 s after the walk ended (target: none below 90% of steady)
 #   - p50, p99, p99.9 and the maximum latency of the queries sent in that window, and of
 #     those sent before it (target: p99.9 at most 10 ms)
-#   - queries lost; the walk's own time and what it removed (from Unbound's log)
+#   - queries lost; the walk's own time and what it removed (from Unbound's log); and
+#     whether the newly blocked names (every 500th is asked after the walk) are blocked
 # When OLD_PLUGIN names another build of the plugin (e.g. of an earlier commit), the same
 # run is made with it too, side by side.
 #
@@ -45,11 +47,15 @@ say "swap benchmark in $dir (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 head -n "$LISTED" "$dir/all.txt" > "$dir/v1.txt"
 sed -n "$((DELTA + 1)),$((LISTED + DELTA))p" "$dir/all.txt" > "$dir/v2.txt"
 sed -n "$((LISTED + DELTA + 1)),\$p" "$dir/all.txt" > "$dir/cached.txt"
-awk '{ print $0 " A" }' "$dir/cached.txt" > "$dir/cached.dnsperf"
+sed -n "$((LISTED + 1)),$((LISTED + DELTA))p" "$dir/all.txt" > "$dir/added.txt"
+# the cache holds the load's names and the names the swap will block (their answers
+# must go): NSD answers both
+cat "$dir/cached.txt" "$dir/added.txt" > "$dir/nsd.names"
+awk '{ print $0 " A" }' "$dir/nsd.names" > "$dir/cached.dnsperf"
 
 set -- $("$FREEPORT" 3 | tr '\n' ' ')
 port=$2 cport=$3
-bench_nsd "$1" "$dir/cached.txt"
+bench_nsd "$1" "$dir/nsd.names"
 say "NSD serves $CACHED names on :$nsd_port"
 
 # run NAME PLUGIN: one whole measurement with that plugin; writes $dir/NAME.result
@@ -89,6 +95,7 @@ server:
   access-control: 127.0.0.0/8 allow
   do-not-query-localhost: no
   qname-minimisation: no
+  extended-statistics: yes
   module-config: "dynlib validator iterator"
 remote-control:
   control-enable: yes
@@ -130,6 +137,12 @@ EOF
   done
   t_inplace=$(now)
   wait "$lg"; forget "$lg"
+  # after the walk: every newly blocked name that was cached must be blocked now
+  leaked=0
+  for n in $(awk 'NR % 500 == 1' "$dir/added.txt"); do
+    dig +time=2 +tries=1 -p "$port" @127.0.0.1 "$n" A 2>/dev/null | grep -q 'status: NXDOMAIN' || leaked=$((leaked + 1))
+  done
+  echo "$leaked" > "$rd/leaked"
   # the walk after the swap, as the plugin logs it
   walk=$(grep -E 'dnsrep: (cache walk|removed [0-9]+)' "$rd/unbound.log" | tail -n 1)
   alive=no; kill -0 "$upid" 2>/dev/null && alive=yes
@@ -184,6 +197,7 @@ run new "$build/plugin/dnsrep.so"
   row "message / RRset cache entries before the swap" cache 1,2
   row "queries sent / answered / lost" cache 3,4,5
   row "change to new list in place, s" cache 6
+  row "newly blocked names answered from the cache after the walk (of $((DELTA / 500)) asked)" leaked 1
   row "steady rate, q/s (median 100-ms bin before)" window 1
   row "lowest 100-ms bin in the window, q/s" window 2
   row "lowest / steady (target ≥ 0.90)" window 3

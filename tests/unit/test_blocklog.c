@@ -1064,8 +1064,11 @@ static void test_close_drains(void **state)
 	struct dnsrep_log_record r;
 	for (int i = 0; i < N; i++) {
 		rec_numbered(&r, 0, i);
-		memset(r.reason, '\x01', sizeof(r.reason) - 1); /* 6 bytes each in JSON */
-		assert_int_equal(dnsrep_blocklog_push(log, &r), 0); /* N cells: never full */
+		/* a typical record (two cells packed), its reason 6 bytes a character in JSON:
+		 * a queue for N of them never fills */
+		memset(r.reason, '\x01', 40);
+		r.reason[40] = 0;
+		assert_int_equal(dnsrep_blocklog_push(log, &r), 0);
 	}
 	dnsrep_blocklog_close(log);
 	struct scan sc;
