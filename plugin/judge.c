@@ -2,10 +2,12 @@
  * judge.c — what the blocklist says about a name and about an answer.
  *
  * A name: the most specific entry that covers it decides (snapshot.c); a name no
- * entry covers may be a lookalike of a protected one.  The lookalike check is the
- * costly part, and every answer the resolver sends is judged (from its cache
- * too), so each resolver thread remembers the names it found harmless under the
- * current snapshot (dnsrep/memo.h, thread.c).
+ * entry covers may be a lookalike of a protected one.  Every answer the resolver
+ * sends is judged (from its cache too), and most are of names asked again and
+ * again, so each resolver thread remembers the names it found passing — no entry,
+ * no lookalike — under the current snapshot (dnsrep/memo.h, thread.c), and looks
+ * there first: one hash of the name and one probe, not a match and a lookalike
+ * check.
  *
  * An answer: its query name and every CNAME/DNAME target in its answer section —
  * every one, however long the chain; only the log record keeps just the first
@@ -33,19 +35,40 @@ enum dnsrep_action dnsrep_match_action(const struct dnsrep_module *mod, const st
 	return dnsrep_config_action(mod->cfg, m->meta.action, m->meta.category);
 }
 
+/**
+ * A hash of a wire name, ASCII case folded: the memo's key (with the snapshot's
+ * serial).  Cheaper than a match, which hashes every suffix and probes a filter as
+ * large as the list: most answers are of names asked again and again.
+ */
+static uint64_t name_hash(const uint8_t *wire, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = wire[i];
+		h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32 : c)) * 0x100000001b3ull;
+	}
+	return h ^ len;
+}
+
 enum dnsrep_effect dnsrep_judge_name(const struct dnsrep_module *mod,
 	const struct dnsrep_snapshot *s, struct dnsrep_memo *memo, const uint8_t *wire,
 	size_t len, struct dnsrep_ruling *v)
 {
 	v->action = DNSREP_ACTION_INHERIT;
+	uint64_t key = 0;
+	if (memo) { /* a name this thread found passing under this snapshot passes */
+		key = dnsrep_memo_key(name_hash(wire, len), dnsrep_snapshot_serial(s));
+		if (dnsrep_memo_has(memo, key)) {
+			memset(&v->m, 0, sizeof(v->m));
+			return DNSREP_EFFECT_PASS;
+		}
+	}
 	if (dnsrep_snapshot_match(s, wire, len, &v->m) < 0)
 		return DNSREP_EFFECT_PASS;
-	if (v->m.verdict == DNSREP_VERDICT_PASS && dnsrep_snapshot_protected(s)) {
+	if (v->m.verdict == DNSREP_VERDICT_PASS) {
 		/* allow entries are never second-guessed: only names no entry covers */
-		uint64_t key = dnsrep_memo_key(v->m.name_hash, dnsrep_snapshot_serial(s));
-		if (memo && dnsrep_memo_has(memo, key))
-			return DNSREP_EFFECT_PASS;
-		if (!dnsrep_snapshot_lookalike(s, wire, len, &v->m, &v->hit)) {
+		if (!dnsrep_snapshot_protected(s) ||
+		    !dnsrep_snapshot_lookalike(s, wire, len, &v->m, &v->hit)) {
 			if (memo)
 				dnsrep_memo_put(memo, key);
 			return DNSREP_EFFECT_PASS;

@@ -197,7 +197,8 @@ static int on_reply(struct query_info *qinfo, struct module_qstate *qstate, stru
 	struct dnsrep_block blk;
 	dnsrep_judgement_block(&j, &blk);
 	int exempt = e == DNSREP_EFFECT_BLOCK && dnsrep_client_exempt(mod, &repinfo->client_addr);
-	enum dnsrep_log_kind kind;
+	enum dnsrep_log_kind kind = DNSREP_LOG_BLOCKED;
+	int logged = 1;
 	uint16_t ede = 0;
 	if (e == DNSREP_EFFECT_BLOCK && !exempt) {
 		if (!is_block) {
@@ -221,23 +222,23 @@ static int on_reply(struct query_info *qinfo, struct module_qstate *qstate, stru
 		edns->bits &= ~EDNS_DO;
 		if (edns->edns_present && dnsrep_synth_ede(mod, &blk, opt_list_out, region))
 			ede = (uint16_t)mod->cfg->ede;
-		kind = DNSREP_LOG_BLOCKED;
 	} else {
 		/* the real answer (rep shows it), or — blocked when asked — the block */
 		if (real && bogus_for(qstate, r, real)) {
 			shield_supers(qstate, rep, region);
 			show_servfail(q, rep);
 		}
-		if (e == DNSREP_EFFECT_BLOCK && real)
+		if (e == DNSREP_EFFECT_BLOCK && real) {
 			kind = DNSREP_LOG_EXEMPT;
-		else if (e == DNSREP_EFFECT_LOG && real)
+			logged = mod->cfg->log_exempt;
+		} else if (e == DNSREP_EFFECT_LOG && real) {
 			kind = DNSREP_LOG_LOGONLY;
-		else
-			kind = (enum dnsrep_log_kind)-1; /* nothing listed; or a block that a new
-							   * blocklist ended a moment ago: it goes out */
+		} else {
+			logged = 0; /* nothing listed; or a block that a new blocklist ended a
+				     * moment ago, with nothing real to send instead: it goes out */
+		}
 	}
-	if (kind == DNSREP_LOG_BLOCKED || kind == DNSREP_LOG_LOGONLY ||
-	    (kind == DNSREP_LOG_EXEMPT && mod->cfg->log_exempt))
+	if (logged)
 		dnsrep_record_client(mod, kind, &blk, &j, &repinfo->client_addr,
 			repinfo->client_addrlen, qinfo->qname, qinfo->qname_len, qinfo->qtype, ede,
 			start_time);
