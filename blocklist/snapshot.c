@@ -623,11 +623,17 @@ int dnsrep_snapshot_lookalike(const struct dnsrep_snapshot *s, const uint8_t *wi
 {
 	if (!s->lk || !dnsrep_lookalike_check(s->lk, wire, len, hit))
 		return 0;
+	dnsrep_snapshot_lookalike_match(s, hit, m);
+	return 1;
+}
+
+void dnsrep_snapshot_lookalike_match(const struct dnsrep_snapshot *s,
+	const struct dnsrep_lookalike_hit *hit, struct dnsrep_match *m)
+{
 	m->verdict = DNSREP_VERDICT_BLOCK;
 	m->kind = DNSREP_MATCH_LOOKALIKE;
 	m->rule = hit->protected_name;
 	fill_meta(s, hit->meta, &m->meta);
-	return 1;
 }
 
 size_t dnsrep_snapshot_protected(const struct dnsrep_snapshot *s)

@@ -220,7 +220,7 @@ static int check_query(struct dnsrep_module *mod, struct module_qstate *qstate, 
 	const struct dnsrep_snapshot *s = dnsrep_current_enter(mod->current);
 	if (!s)
 		goto out;
-	struct dnsrep_memo *memo = dnsrep_thread_memo(mod);
+	struct dnsrep_judge_cache *memo = dnsrep_thread_cache(mod);
 	q->serial = dnsrep_snapshot_serial(s);
 	if (dnsrep_judge_name(mod, s, memo, qstate->qinfo.qname, qstate->qinfo.qname_len,
 			      &q->qv) != DNSREP_EFFECT_BLOCK)
@@ -296,7 +296,7 @@ static void check_answer(struct dnsrep_module *mod, struct module_qstate *qstate
 	const struct dnsrep_snapshot *s = dnsrep_current_enter(mod->current);
 	struct dnsrep_judgement j;
 	int same = s && q && q->serial == dnsrep_snapshot_serial(s);
-	if (!s || dnsrep_judge_answer(mod, s, dnsrep_thread_memo(mod), qstate->qinfo.qname,
+	if (!s || dnsrep_judge_answer(mod, s, dnsrep_thread_cache(mod), qstate->qinfo.qname,
 				      qstate->qinfo.qname_len, same ? &q->qv : NULL, rep, &j) !=
 			  DNSREP_EFFECT_BLOCK) {
 		dnsrep_current_leave(mod->current);

@@ -51,17 +51,37 @@ static uint64_t name_hash(const uint8_t *wire, size_t len)
 }
 
 enum dnsrep_effect dnsrep_judge_name(const struct dnsrep_module *mod,
-	const struct dnsrep_snapshot *s, struct dnsrep_memo *memo, const uint8_t *wire,
+	const struct dnsrep_snapshot *s, struct dnsrep_judge_cache *c, const uint8_t *wire,
 	size_t len, struct dnsrep_ruling *v)
 {
 	v->action = DNSREP_ACTION_INHERIT;
 	uint64_t key = 0;
-	if (memo) { /* a name this thread found passing under this snapshot passes */
+	struct dnsrep_hit_slot *slot = NULL;
+	if (c) { /* what this thread found for the name under this snapshot stands */
 		key = dnsrep_memo_key(name_hash(wire, len), dnsrep_snapshot_serial(s));
-		if (dnsrep_memo_has(memo, key)) {
+		if (dnsrep_memo_has(c->memo, key)) {
 			memset(&v->m, 0, sizeof(v->m));
 			return DNSREP_EFFECT_PASS;
 		}
+		struct dnsrep_hit_slot *bucket = &c->hits[((key >> 1) & (DNSREP_HIT_SLOTS / 4 - 1)) * 4];
+		for (int i = 0; i < 4; i++) {
+			if (bucket[i].key != key)
+				continue;
+			memset(v, 0, sizeof(*v));
+			v->hit.protected_name = bucket[i].protected_name;
+			v->hit.meta = bucket[i].meta;
+			v->hit.technique = (enum dnsrep_technique)bucket[i].technique;
+			v->hit.distance = bucket[i].distance;
+			dnsrep_snapshot_lookalike_match(s, &v->hit, &v->m);
+			v->action = dnsrep_match_action(mod, &v->m);
+			return v->action == DNSREP_ACTION_LOG_ONLY ? DNSREP_EFFECT_LOG : DNSREP_EFFECT_BLOCK;
+		}
+		slot = &bucket[(key >> 40) & 3]; /* where a new hit would go */
+		for (int i = 0; i < 4; i++)
+			if (bucket[i].key == 0) {
+				slot = &bucket[i];
+				break;
+			}
 	}
 	if (dnsrep_snapshot_match(s, wire, len, &v->m) < 0)
 		return DNSREP_EFFECT_PASS;
@@ -69,14 +89,21 @@ enum dnsrep_effect dnsrep_judge_name(const struct dnsrep_module *mod,
 		/* allow entries are never second-guessed: only names no entry covers */
 		if (!dnsrep_snapshot_protected(s) ||
 		    !dnsrep_snapshot_lookalike(s, wire, len, &v->m, &v->hit)) {
-			if (memo)
-				dnsrep_memo_put(memo, key);
+			if (c)
+				dnsrep_memo_put(c->memo, key);
 			return DNSREP_EFFECT_PASS;
 		}
 	}
 	if (v->m.verdict != DNSREP_VERDICT_BLOCK)
 		return DNSREP_EFFECT_PASS;
 	v->action = dnsrep_match_action(mod, &v->m);
+	if (slot && v->m.kind == DNSREP_MATCH_LOOKALIKE) { /* a costly check: keep what it found */
+		slot->key = key;
+		slot->protected_name = v->hit.protected_name;
+		slot->meta = v->hit.meta;
+		slot->technique = (uint8_t)v->hit.technique;
+		slot->distance = (uint8_t)v->hit.distance;
+	}
 	return v->action == DNSREP_ACTION_LOG_ONLY ? DNSREP_EFFECT_LOG : DNSREP_EFFECT_BLOCK;
 }
 
@@ -99,7 +126,7 @@ static int own_match(const struct dnsrep_ruling *v)
 }
 
 enum dnsrep_effect dnsrep_judge_answer(const struct dnsrep_module *mod,
-	const struct dnsrep_snapshot *s, struct dnsrep_memo *memo, const uint8_t *qname,
+	const struct dnsrep_snapshot *s, struct dnsrep_judge_cache *memo, const uint8_t *qname,
 	size_t qname_len, const struct dnsrep_ruling *qv, const struct reply_info *rep,
 	struct dnsrep_judgement *j)
 {

@@ -116,6 +116,26 @@ struct dnsrep_ruling {
 	enum dnsrep_action action;        /**< the action when m.verdict is BLOCK */
 };
 
+/** Lookalike hits a resolver thread keeps (judge.c): four ways a bucket. */
+#define DNSREP_HIT_SLOTS 4096
+
+/** One kept lookalike hit: under the snapshot and for the name its key says. */
+struct dnsrep_hit_slot {
+	uint64_t key;                      /**< dnsrep_memo_key of the name and serial; 0: empty */
+	const uint8_t *protected_name;     /**< in that snapshot's index */
+	uint32_t meta;
+	uint8_t technique, distance;
+};
+
+/**
+ * What a resolver thread keeps to judge names fast (thread.c owns it): the memo of
+ * names found passing, and the last lookalike rulings.  Only that thread uses it.
+ */
+struct dnsrep_judge_cache {
+	struct dnsrep_memo *memo;
+	struct dnsrep_hit_slot *hits;      /**< DNSREP_HIT_SLOTS of them */
+};
+
 /** The effect of a verdict or a judgement. */
 enum dnsrep_effect {
 	DNSREP_EFFECT_PASS = 0,  /**< nothing to do */
@@ -171,12 +191,13 @@ struct dnsrep_block {
 
 /**
  * Judge one name (wire form) against a snapshot: its entry match, and for names
- * no entry covers, the lookalike check (remembered per thread when it finds
- * nothing; memo may be NULL off the resolver threads).
+ * no entry covers, the lookalike check.  A resolver thread passes its cache (c):
+ * names found passing, and lookalike rulings, are kept there for this snapshot;
+ * NULL off the resolver threads.
  * @return the effect.
  */
 enum dnsrep_effect dnsrep_judge_name(const struct dnsrep_module *mod,
-	const struct dnsrep_snapshot *s, struct dnsrep_memo *memo, const uint8_t *wire,
+	const struct dnsrep_snapshot *s, struct dnsrep_judge_cache *c, const uint8_t *wire,
 	size_t len, struct dnsrep_ruling *v);
 
 /**
@@ -191,7 +212,7 @@ enum dnsrep_effect dnsrep_judge_name(const struct dnsrep_module *mod,
  *   - else pass.
  */
 enum dnsrep_effect dnsrep_judge_answer(const struct dnsrep_module *mod,
-	const struct dnsrep_snapshot *s, struct dnsrep_memo *memo, const uint8_t *qname,
+	const struct dnsrep_snapshot *s, struct dnsrep_judge_cache *c, const uint8_t *qname,
 	size_t qname_len, const struct dnsrep_ruling *qv, const struct reply_info *rep,
 	struct dnsrep_judgement *j);
 
@@ -204,8 +225,8 @@ enum dnsrep_action dnsrep_match_action(const struct dnsrep_module *mod, const st
 
 /* ---- thread.c ---------------------------------------------------------------- */
 
-/** This thread's memo for the module, made on first use; NULL when out of memory. */
-struct dnsrep_memo *dnsrep_thread_memo(struct dnsrep_module *mod);
+/** This thread's judging cache for the module, made on first use; NULL when out of memory. */
+struct dnsrep_judge_cache *dnsrep_thread_cache(struct dnsrep_module *mod);
 
 /**
  * A resolver thread calls into the plugin with its environment: from now on it

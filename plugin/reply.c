@@ -192,7 +192,7 @@ static int on_reply(struct query_info *qinfo, struct module_qstate *qstate, stru
 	}
 	uint64_t serial = dnsrep_snapshot_serial(s);
 	struct dnsrep_judgement j;
-	enum dnsrep_effect e = dnsrep_judge_answer(mod, s, dnsrep_thread_memo(mod), qinfo->qname,
+	enum dnsrep_effect e = dnsrep_judge_answer(mod, s, dnsrep_thread_cache(mod), qinfo->qname,
 		qinfo->qname_len, q->serial == serial ? &q->qv : NULL, real, &j);
 	struct dnsrep_block blk;
 	dnsrep_judgement_block(&j, &blk);
@@ -277,7 +277,7 @@ static int on_cache_reply(struct query_info *qinfo, struct module_qstate *qstate
 		return 1;
 	const struct dnsrep_snapshot *s = dnsrep_current_enter(mod->current);
 	struct dnsrep_judgement j;
-	if (!s || dnsrep_judge_answer(mod, s, dnsrep_thread_memo(mod), qinfo->qname,
+	if (!s || dnsrep_judge_answer(mod, s, dnsrep_thread_cache(mod), qinfo->qname,
 				      qinfo->qname_len, NULL, rep, &j) == DNSREP_EFFECT_PASS) {
 		dnsrep_current_leave(mod->current);
 		return 1;
@@ -319,7 +319,7 @@ static int blocked(struct dnsrep_module *mod, const struct dnsrep_snapshot *s, c
 	size_t len)
 {
 	struct dnsrep_ruling v;
-	return dnsrep_judge_name(mod, s, dnsrep_thread_memo(mod), name, len, &v) == DNSREP_EFFECT_BLOCK;
+	return dnsrep_judge_name(mod, s, dnsrep_thread_cache(mod), name, len, &v) == DNSREP_EFFECT_BLOCK;
 }
 
 static int on_upstream_response(struct module_qstate *qstate, struct dns_msg *response, int id,
@@ -336,7 +336,7 @@ static int on_upstream_response(struct module_qstate *qstate, struct dns_msg *re
 		if (!touch && response) {
 			struct dnsrep_judgement j;
 			touch = blocked(mod, s, response->qinfo.qname, response->qinfo.qname_len) ||
-				dnsrep_judge_answer(mod, s, dnsrep_thread_memo(mod), response->qinfo.qname,
+				dnsrep_judge_answer(mod, s, dnsrep_thread_cache(mod), response->qinfo.qname,
 					response->qinfo.qname_len, NULL, response->rep, &j) ==
 					DNSREP_EFFECT_BLOCK;
 		}

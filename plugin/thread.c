@@ -47,7 +47,7 @@
 
 struct dnsrep_thread {
 	struct dnsrep_module *mod;
-	struct dnsrep_memo *memo;
+	struct dnsrep_judge_cache cache; /**< memo and lookalike rulings (judge.c) */
 	struct module_env *env;     /**< the thread's environment (its worker), once seen */
 	struct event *timer;        /**< on the thread's event base, once env is known */
 	struct dnsrep_batch batch;  /**< the cache walk's keys (flush.c) */
@@ -86,9 +86,11 @@ static struct dnsrep_thread *thread_of(struct dnsrep_module *mod)
 	if (!t)
 		return NULL;
 	t->mod = mod;
-	t->memo = dnsrep_memo_new(MEMO_BITS);
-	if (!t->memo || remember(mod, t) < 0) {
-		dnsrep_memo_free(t->memo);
+	t->cache.memo = dnsrep_memo_new(MEMO_BITS);
+	t->cache.hits = calloc(DNSREP_HIT_SLOTS, sizeof(*t->cache.hits));
+	if (!t->cache.memo || !t->cache.hits || remember(mod, t) < 0) {
+		dnsrep_memo_free(t->cache.memo);
+		free(t->cache.hits);
 		free(t);
 		return NULL; /* tried again next time */
 	}
@@ -97,10 +99,10 @@ static struct dnsrep_thread *thread_of(struct dnsrep_module *mod)
 	return t;
 }
 
-struct dnsrep_memo *dnsrep_thread_memo(struct dnsrep_module *mod)
+struct dnsrep_judge_cache *dnsrep_thread_cache(struct dnsrep_module *mod)
 {
 	struct dnsrep_thread *t = thread_of(mod);
-	return t ? t->memo : NULL;
+	return t ? &t->cache : NULL;
 }
 
 static void tick(evutil_socket_t fd, short what, void *arg);
@@ -144,7 +146,8 @@ void dnsrep_threads_free(struct dnsrep_module *mod)
 	/* Unbound deleted the threads' event bases before deinit: the timers are
 	 * no longer in any base, their memory is ours alone */
 	for (size_t i = 0; i < mod->n_threads; i++) {
-		dnsrep_memo_free(mod->threads[i]->memo);
+		dnsrep_memo_free(mod->threads[i]->cache.memo);
+		free(mod->threads[i]->cache.hits);
 		free(mod->threads[i]->batch.k);
 		free(mod->threads[i]->timer);
 		free(mod->threads[i]);
@@ -159,7 +162,8 @@ size_t dnsrep_threads_bytes(struct dnsrep_module *mod)
 	size_t n = 0;
 	pthread_mutex_lock(&mod->threads_lock);
 	for (size_t i = 0; i < mod->n_threads; i++)
-		n += sizeof(struct dnsrep_thread) + dnsrep_memo_bytes(mod->threads[i]->memo) +
+		n += sizeof(struct dnsrep_thread) + dnsrep_memo_bytes(mod->threads[i]->cache.memo) +
+		     DNSREP_HIT_SLOTS * sizeof(struct dnsrep_hit_slot) +
 		     dnsrep_batch_bytes(&mod->threads[i]->batch);
 	pthread_mutex_unlock(&mod->threads_lock);
 	return n;

@@ -137,6 +137,13 @@ int dnsrep_snapshot_protect(struct dnsrep_snapshot *s, const struct dnsrep_looka
 int dnsrep_snapshot_lookalike(const struct dnsrep_snapshot *s, const uint8_t *wire, size_t len,
 	struct dnsrep_match *m, struct dnsrep_lookalike_hit *hit);
 
+/**
+ * The match a lookalike hit of this snapshot makes (as dnsrep_snapshot_lookalike
+ * fills it): for a caller that kept the hit and meets the name again.
+ */
+void dnsrep_snapshot_lookalike_match(const struct dnsrep_snapshot *s,
+	const struct dnsrep_lookalike_hit *hit, struct dnsrep_match *m);
+
 /** Protected names in the lookalike index (0 when there is none). */
 size_t dnsrep_snapshot_protected(const struct dnsrep_snapshot *s);
 
