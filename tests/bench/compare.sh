@@ -446,8 +446,9 @@ yesno() { awk "BEGIN { exit !($1) }" && echo "**met**" || echo "**NOT met**"; } 
   echo "before the measured runs (the *cold pass* row: each a cache miss resolved at NSD), so the"
   echo "measured pass-through runs are answered from Unbound's cache, as repeats are in real life."
   echo "Unbound consults local-zone and RPZ on every query, before its cache; it answers a cache hit"
-  echo "before any module runs, so the plugin is not on the path of a cached pass-through lookup (it"
-  echo "judges every name when it is resolved, and flushes newly blocked names from the cache)."
+  echo "before any module runs, but the plugin judges that answer too, for the client it is sent to"
+  echo "(its \\`inplace_cb_reply_cache\\` callback: a memo of names found passing, then the snapshot), so"
+  echo "the plugin is on the path of every cached lookup, blocked or not."
   echo "Rates: median of $RUNS runs (range in brackets), the runs round robin over the configurations."
   echo "Latency: p50 and p99 of the median-rate run's per-query latencies (dnsperf \`-v\`, which"
   echo "has no percentile option; 10 µs bins). The load is closed-loop at $OUTSTANDING outstanding, so these are"
@@ -513,6 +514,8 @@ yesno() { awk "BEGIN { exit !($1) }" && echo "**met**" || echo "**NOT met**"; } 
     qrl=$(colmed "$sd"/rpzlog/blocked.*.sum); qdl=$(colmed "$sd"/dnsreplook/blocked.*.sum)
     qd=$(calc %.0f "$qd"); qr=$(calc %.0f "$qr"); qrl=$(calc %.0f "$qrl"); qdl=$(calc %.0f "$qdl")
     rm_=$(ratio "$bpn_d" "$bpn_r"); rl=$(ratio "$ld" "$lr_"); rq=$(ratio "$qd" "$qr")
+    FIELD=1; pp=$(colmed "$sd"/plain/pass.*.sum); pd=$(colmed "$sd"/dnsrep/pass.*.sum); pdl=$(colmed "$sd"/dnsreplook/pass.*.sum)
+    pp=$(calc %.0f "$pp"); pd=$(calc %.0f "$pd"); pdl=$(calc %.0f "$pdl")
     echo
     echo "Against the targets (DESIGN.md, Budgets), as ratios within this run:"
     echo
@@ -522,6 +525,7 @@ yesno() { awk "BEGIN { exit !($1) }" && echo "**met**" || echo "**NOT met**"; } 
     echo "| load time ≤ 1/3 of RPZ's | $(calc %.2f "$ld") s vs $(calc %.2f "$lr_") s = $rl | $(calc %.2f "$ldl") s = $(ratio "$ldl" "$lr_") | $(yesno "$lr_ > 0 && $ld / $lr_ <= 1 / 3") |"
     echo "| blocked rate with logging ≥ RPZ's without | $qd vs $qr q/s = $rq | $qdl q/s = $(ratio "$qdl" "$qr") | $(yesno "$qr > 0 && $qd >= $qr") |"
     echo "| (for reference: RPZ with rpz-log against without) | $qrl vs $qr q/s = $(ratio "$qrl" "$qr") | | |"
+    echo "| cached pass-through, lookalike on, ≥ 0.9× plain Unbound | $pd vs $pp q/s = $(ratio "$pd" "$pp") | $pdl q/s = $(ratio "$pdl" "$pp") | with lookalike on: $(yesno "$pp > 0 && $pdl / $pp >= 0.9") |"
     echo
     if ! awk "BEGIN { exit !($bpn_r > 0 && $bpn_d / $bpn_r <= 0.1) }"; then
       if [ "$nsizes" -ge 2 ]; then
@@ -541,13 +545,12 @@ yesno() { awk "BEGIN { exit !($1) }" && echo "**met**" || echo "**NOT met**"; } 
       echo "  Unbound serves; the figure is that plus Unbound's own start ($(calc %.2f "$(FIELD=1; colmed "$sd/plain/load")") s for plain Unbound)."
     fi
     if ! awk "BEGIN { exit !($qr > 0 && $qd >= $qr) }"; then
-      echo "- Blocked rate, why not met: Unbound answers local-zone and RPZ QNAME triggers in the worker's"
-      echo "  request path, before the module mesh (daemon/worker.c: \`local_zones_answer\`,"
-      echo "  \`rpz_callback_from_worker_request\`), with no per-query state. The plugin is a module: each"
-      echo "  blocked query gets a mesh state and runs the module chain before the plugin answers it, and"
-      echo "  block answers are never cached (by design, so that every lookup is judged and logged); each"
-      echo "  block also costs a record formatted and queued, and the log writer thread's write, on the same"
-      echo "  two cores as dnsperf. RPZ pays for its log too: rpz-log costs it $(calc %.0f "(1 - $qrl / $qr) * 100")% here."
+      echo "- Blocked rate, why not met: a repeated blocked lookup is answered from Unbound's message"
+      echo "  cache (the block answer is cached for negative-ttl), but the plugin's cache-reply callback"
+      echo "  still judges it for the client it goes to (a memo probe, then the snapshot), adds the EDE"
+      echo "  and formats and queues a log record, which the log writer thread writes, on the same two"
+      echo "  cores as dnsperf. RPZ without rpz-log logs nothing; RPZ pays for its log too: rpz-log costs"
+      echo "  it $(calc %.0f "(1 - $qrl / $qr) * 100")% here."
       set -- $(cut -d' ' -f1 "$sd"/dnsrep/blocked.*.sum | sort -n | sed -n '1p;$p') $(cut -d' ' -f1 "$sd"/rpz/blocked.*.sum | sort -n | sed -n '1p;$p')
       if [ $# = 4 ] && [ "$2" -ge "$3" ] && [ "$4" -ge "$1" ]; then
         echo "  The runs' ranges overlap (dnsrep $1–$2, RPZ $3–$4 q/s): on this shared machine the gap is"
@@ -598,10 +601,9 @@ yesno() { awk "BEGIN { exit !($1) }" && echo "**met**" || echo "**NOT met**"; } 
     lkp=$(cat "$sd/dnsreplook/pass_lookalikes")
     echo
     echo "With lookalike on, $lkp of the $NQUERIES pass-through names were logged as lookalikes in the cold"
-    echo "pass. They are log-only and resolve, but the plugin keeps names that it logs and passes out of"
-    echo "the message cache (README, Blocking), so in the cached pass-through runs these names are"
-    echo "resolved again at NSD on every lookup; and a lookalike check runs for every pass-through"
-    echo "lookup that is not answered from the cache."
+    echo "pass. They are log-only: they resolve, stay in Unbound's message cache, and each cached lookup"
+    echo "of one is logged again (that is what log-only means), so those lookups cost a log record each;"
+    echo "the other names are found in the resolver thread's memo of passing names."
   done
   nsizes=$(echo $SIZES | wc -w)
   if [ "$nsizes" -ge 2 ]; then
