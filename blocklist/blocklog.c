@@ -35,6 +35,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stddef.h>
@@ -123,6 +124,11 @@ struct dnsrep_blocklog {
 	/** A second destination for the lines; under mu. */
 	void (*sink)(void *ctx, const char *lines, size_t len);
 	void *sink_ctx;
+	dnsrep_msg_fn on_msg;            /**< hears of write failures; under mu */
+	void *msg_ctx;
+	int failing;                     /**< the last write failed (said so) */
+	int64_t failing_since_ns;        /**< monotonic */
+	uint64_t failing_dropped;        /**< the dropped count when it started */
 };
 
 /* ---- time ------------------------------------------------------------------------ */
@@ -613,6 +619,33 @@ static size_t blocklog_collect(struct dnsrep_blocklog *log)
 	return got;
 }
 
+void dnsrep_blocklog_set_msg(struct dnsrep_blocklog *log, dnsrep_msg_fn on_msg, void *ctx)
+{
+	pthread_mutex_lock(&log->mu);
+	log->on_msg = on_msg;
+	log->msg_ctx = ctx;
+	pthread_mutex_unlock(&log->mu);
+}
+
+/** Tell on_msg, if any (writer thread). */
+static void blocklog_say(struct dnsrep_blocklog *log, enum dnsrep_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void blocklog_say(struct dnsrep_blocklog *log, enum dnsrep_log_level level, const char *fmt, ...)
+{
+	pthread_mutex_lock(&log->mu);
+	dnsrep_msg_fn fn = log->on_msg;
+	void *ctx = log->msg_ctx;
+	pthread_mutex_unlock(&log->mu);
+	if (!fn)
+		return;
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fn(ctx, level, msg);
+}
+
 void dnsrep_blocklog_set_sink(struct dnsrep_blocklog *log,
 	void (*sink)(void *ctx, const char *lines, size_t len), void *ctx)
 {
@@ -670,11 +703,30 @@ static int blocklog_flush(struct dnsrep_blocklog *log)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
+			int e = errno;
 			blocklog_count_error(log);
 			log->retry_ns = now + BLOCKLOG_CHECK_NS;
+			if (!log->failing) {
+				log->failing = 1;
+				log->failing_since_ns = now;
+				log->failing_dropped = atomic_load_explicit(&log->dropped,
+									    memory_order_relaxed);
+				blocklog_say(log, DNSREP_ERR, "block log %s: cannot write: %s; records "
+					     "wait in the queue (tried again every second) and are "
+					     "dropped, counted, once it is full", log->path, strerror(e));
+			}
 			return -1;
 		}
 		log->pend_off += (size_t)w;
+	}
+	if (log->failing) {
+		log->failing = 0;
+		uint64_t d = atomic_load_explicit(&log->dropped, memory_order_relaxed) -
+			     log->failing_dropped;
+		blocklog_say(log, DNSREP_INFO, "block log %s: writing again after %.1f s; %llu "
+			     "records dropped meanwhile (a \"dropped\" event in the log says so too)",
+			     log->path, (double)(now - log->failing_since_ns) / 1e9,
+			     (unsigned long long)d);
 	}
 	atomic_fetch_add_explicit(&log->written, log->pend_records, memory_order_relaxed);
 	log->pend_records = 0;

@@ -41,6 +41,7 @@ enum kind {
 	KIND_FEEDNAME, /**< [A-Za-z0-9._-]{1,64} */
 	KIND_SOURCE,   /**< file:///…, http://…, https://… */
 	KIND_BOOL,     /**< yes / no */
+	KIND_NO_BLOCKLIST, /**< resolve / servfail, as 0 / 1 */
 	KIND_DURATION, /**< 90, 90s, 15m, 1h, 1d; min..max seconds */
 	KIND_ACTION,   /**< nxdomain nodata refused sinkhole log-only */
 	KIND_FORMAT,   /**< auto plain hosts adblock rpz csv */
@@ -77,6 +78,7 @@ static const struct keydesc keys[] = {
 	{ "exempt-client", CLAUSE_DNSREP, KIND_CIDR_LIST, G(exempt_clients), 0, 0 },
 	{ "category-action", CLAUSE_DNSREP, KIND_CATEGORY_ACTION, G(category_actions), 0, 0 },
 	{ "log-exempt",    CLAUSE_DNSREP, KIND_BOOL,     G(log_exempt), 0, 0 },
+	{ "on-no-blocklist", CLAUSE_DNSREP, KIND_NO_BLOCKLIST, G(no_blocklist_servfail), 0, 0 },
 	{ "poll-interval", CLAUSE_DNSREP, KIND_DURATION, G(poll_interval), 1, 86400 },
 	{ "log-queue",     CLAUSE_DNSREP, KIND_COUNT,    G(log_queue), 64, 1u << 20 },
 	{ "redis",         CLAUSE_DNSREP, KIND_STRING,   G(redis), 0, 0 },
@@ -422,6 +424,14 @@ static int set_value(struct parser *p, const struct keydesc *k, const char *v)
 			*(int *)field = 0;
 		else
 			return fail(p, "'%s' must be yes or no, not '%s'", k->key, v);
+		return 0;
+	case KIND_NO_BLOCKLIST:
+		if (strcmp(v, "resolve") == 0)
+			*(int *)field = 0;
+		else if (strcmp(v, "servfail") == 0)
+			*(int *)field = 1;
+		else
+			return fail(p, "'%s' must be resolve or servfail, not '%s'", k->key, v);
 		return 0;
 	case KIND_DURATION: {
 		uint32_t secs;

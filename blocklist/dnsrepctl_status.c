@@ -7,7 +7,8 @@
  * error if the latest sync failed, its version; then each resolver that sent a
  * heartbeat: the version it runs, its names, when it loaded it, its last heartbeat
  * (or that it went silent).  Exit status 1 when a configured feed is missing from
- * Redis or its last sync failed, or a resolver is behind or silent: usable from
+ * Redis or its last sync failed, or a resolver is behind, silent, or cannot read
+ * the data in Redis (its heartbeat says why): usable from
  * monitoring.
  */
 #include "dnsrep_config.h"
@@ -168,8 +169,9 @@ int dnsrepctl_status(int argc, char **argv)
 	for (size_t i = 0; i < n_res; i++) {
 		const struct dnsrep_store_resolver *r = &res[i];
 		const char *state = r->heartbeat == 0 ? "silent"
+				  : r->error[0] ? "cannot read Redis"
 				  : r->version < version ? "behind" : "current";
-		trouble |= r->heartbeat != 0 && r->version < version;
+		trouble |= r->heartbeat != 0 && (r->version < version || r->error[0]);
 		if (json) {
 			dnsrep_buf_puts(&o, i ? ",{" : "{");
 			dnsrep_json_kv(&o, "id", r->id);
@@ -179,12 +181,16 @@ int dnsrepctl_status(int argc, char **argv)
 			json_num(&o, "names", (int64_t)r->names, 1);
 			json_num(&o, "loaded_at", r->loaded_at, 1);
 			json_num(&o, "heartbeat", r->heartbeat, 1);
+			dnsrep_buf_puts(&o, ",");
+			dnsrep_json_kv(&o, "error", r->heartbeat && r->error[0] ? r->error : NULL);
 			dnsrep_buf_puts(&o, "}");
 			continue;
 		}
 		char hb[64];
 		when(r->heartbeat, hb, sizeof(hb));
 		printf("%-32s %8" PRIu64 " %10" PRIu64 "  %-32s %s\n", r->id, r->version, r->names, hb, state);
+		if (r->heartbeat && r->error[0])
+			printf("%32s   error: %s\n", "", r->error);
 	}
 	(void)now;
 	if (json) {

@@ -186,6 +186,23 @@ static void sync_feed(struct sync *s, const struct dnsrep_feed_config *f)
 		say("feed %s: FAILED: %s", f->name, err);
 		return;
 	}
+	/* what the resolvers read must be readable: a published copy that is not (a key
+	 * of the wrong type, written by hand or by another tool) is published again,
+	 * which rewrites it, or fails saying why */
+	int repair = 0;
+	if (have_old) {
+		int ok = dnsrep_store_feed_readable(s->store, f->name, err, sizeof(err));
+		if (ok < 0) {
+			s->failed++;
+			say("feed %s: FAILED: %s", f->name, err);
+			return;
+		}
+		if (!ok) {
+			say("feed %s: the resolvers cannot read its published copy (%s); publishing it "
+			    "again", f->name, err);
+			repair = 1;
+		}
+	}
 
 	/* 1. fetch, conditionally when a version was published from the same source */
 	struct dnsrep_fetch_opts fo;
@@ -194,7 +211,7 @@ static void sync_feed(struct sync *s, const struct dnsrep_feed_config *f)
 	fo.ca_file = s->cfg->ca_file;
 	fo.total_timeout_ms = (long)s->cfg->fetch_timeout * 1000;
 	fo.max_size = (uint64_t)s->cfg->max_size_mib << 20;
-	if (have_old && strcmp(old.source, f->source) == 0 && !s->force) {
+	if (have_old && strcmp(old.source, f->source) == 0 && !s->force && !repair) {
 		fo.etag = old.etag[0] ? old.etag : NULL;
 		fo.last_modified = old.last_modified[0] ? old.last_modified : NULL;
 	}
@@ -235,7 +252,7 @@ static void sync_feed(struct sync *s, const struct dnsrep_feed_config *f)
 		fail_feed(s, f, t0, "cannot compute the digest");
 		goto out;
 	}
-	if (have_old && strcmp(digest, old.digest) == 0) {
+	if (have_old && strcmp(digest, old.digest) == 0 && !repair) {
 		/* not rewritten (the resolvers would reload it for nothing); a stale
 		 * error from an earlier run is cleared */
 		if (old.last_error[0] && dnsrep_store_record_error(s->store, f->name, "", err, sizeof(err)) < 0)

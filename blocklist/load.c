@@ -2,6 +2,7 @@
  * load.c — load one feed into a snapshot builder, all or nothing (see dnsrep/load.h).
  */
 #include "dnsrep/load.h"
+#include "dnsrep/set.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -64,6 +65,80 @@ int dnsrep_load_data(struct dnsrep_builder *b, const struct dnsrep_load *l, cons
 		return -1;
 	}
 	dnsrep_builder_feed_commit(b);
+	return 0;
+}
+
+/** Carrying one feed's entries over from a snapshot. */
+struct carry {
+	struct dnsrep_builder *b;
+	const char *feed;
+	unsigned entries;
+	int failed;
+};
+
+/** Add an entry for the part of a record that meta (the feed's) decides. */
+static int carry_add(struct carry *c, const struct dnsrep_record *rec, unsigned scope, int allow,
+	const struct dnsrep_meta *m)
+{
+	struct dnsrep_entry e;
+	memset(&e, 0, sizeof(e));
+	if (dnsrep_name_from_wire(&e.name, rec->name, rec->len, NULL, 0) < 0)
+		return 0; /* cannot happen for a snapshot's own name: skip it */
+	e.scope = scope;
+	e.allow = allow;
+	e.category = m->category;
+	e.reason = m->reason[0] ? m->reason : NULL;
+	e.date = m->date[0] ? m->date : NULL;
+	e.source = m->source[0] ? m->source : NULL;
+	if (dnsrep_builder_add(c->b, &e) < 0) {
+		c->failed = 1;
+		return -1;
+	}
+	c->entries++;
+	return 0;
+}
+
+static int carry_record(void *ctx, const struct dnsrep_record *rec)
+{
+	struct carry *c = ctx;
+	unsigned block = 0, allow = 0;
+	const struct dnsrep_meta *bm = NULL;
+	if ((rec->flags & DNSREP_REC_BLOCK_SELF) && strcmp(rec->self.feed, c->feed) == 0) {
+		block |= DNSREP_SCOPE_SELF;
+		bm = &rec->self;
+	}
+	if ((rec->flags & DNSREP_REC_BLOCK_BELOW) && strcmp(rec->below.feed, c->feed) == 0) {
+		block |= DNSREP_SCOPE_BELOW;
+		bm = bm ? bm : &rec->below;
+	}
+	if ((rec->flags & (DNSREP_REC_ALLOW_SELF | DNSREP_REC_ALLOW_BELOW)) &&
+	    strcmp(rec->allow.feed, c->feed) == 0)
+		allow = (rec->flags & DNSREP_REC_ALLOW_SELF ? DNSREP_SCOPE_SELF : 0) |
+			(rec->flags & DNSREP_REC_ALLOW_BELOW ? DNSREP_SCOPE_BELOW : 0);
+	if (block && carry_add(c, rec, block, 0, bm) < 0)
+		return 1;
+	if (allow && carry_add(c, rec, allow, 1, &rec->allow) < 0)
+		return 1;
+	return 0;
+}
+
+int dnsrep_load_carry(struct dnsrep_builder *b, const struct dnsrep_load *l,
+	const struct dnsrep_snapshot *from, unsigned *entries, char *err, size_t errlen)
+{
+	*entries = 0;
+	if (dnsrep_builder_feed_begin(b, &l->meta) < 0) {
+		snprintf(err, errlen, "feed %s: out of memory", l->meta.feed);
+		return -1;
+	}
+	struct carry c = { b, l->meta.feed, 0, 0 };
+	dnsrep_snapshot_each(from, carry_record, &c);
+	if (c.failed) {
+		dnsrep_builder_feed_rollback(b);
+		snprintf(err, errlen, "feed %s: out of memory carrying its entries over", l->meta.feed);
+		return -1;
+	}
+	dnsrep_builder_feed_commit(b);
+	*entries = c.entries;
 	return 0;
 }
 

@@ -7,7 +7,11 @@
  * polls the version every poll-interval in case a notice was missed; on a change
  * it fetches only the feeds whose version moved.  While Redis is unreachable it
  * retries with capped exponential backoff and says so once per change of state;
- * blocking goes on from the current snapshot.  A feed missing from Redis (a Redis
+ * blocking goes on from the current snapshot.  Data that cannot be read (a key of
+ * the wrong type, a version that is not a number) is not a connection error: the
+ * connection stays, the affected feed keeps its last good version, the error is
+ * said once per distinct cause and sent with the heartbeat, and the read is tried
+ * again every poll-interval.  A feed missing from Redis (a Redis
  * restarted without persistence) never replaces a non-empty blocklist; a feed the
  * feeder published empty on purpose does.  After each poll it sends a heartbeat.
  *
@@ -31,18 +35,25 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/** At start, the longest wait for each step of the first Redis read, ms. */
+#define DNSREP_INIT_WAIT_MS 1000
+
 /** One feed's state between rebuilds. */
 struct feed_state {
 	const struct dnsrep_feed_config *cfg;
 	const char *path;        /**< the local file, or NULL (not a local source) */
 	struct stat seen;        /**< the file as last read (st_ino, st_size, st_mtim) */
 	int have_seen;
+	struct stat settling;    /**< a suspect version held back, to be taken if unchanged */
+	int have_settling;
 	char *good;              /**< the last good version's bytes, or NULL */
 	size_t good_len;
 	unsigned good_entries;
 	uint64_t redis_version;  /**< the Redis version of good (Redis mode) */
 	char redis_digest[65];   /**< and its digest: versions restart with an empty Redis */
 	int reported_missing;    /**< "not in Redis" said once */
+	int reported_carry;      /**< "entries kept from the blocklist in place" said once */
+	char data_error[DNSREP_ERRLEN]; /**< its keys in Redis cannot be read (said once), or "" */
 };
 
 struct dnsrep_refresher {
@@ -68,6 +79,8 @@ struct dnsrep_refresher {
 	unsigned backoff;              /**< seconds before the next connection attempt */
 	int down;                      /**< Redis was unreachable at the last attempt */
 	char down_reason[DNSREP_ERRLEN];
+	char data_error[DNSREP_ERRLEN]; /**< why dnsrep:version cannot be read (said once), or "" */
+	char sync_error[DNSREP_ERRLEN]; /**< the last sync's first data error, for heartbeats */
 };
 
 static void say(struct dnsrep_refresher *r, enum dnsrep_log_level level, const char *fmt, ...)
@@ -122,17 +135,45 @@ static void report_reject(void *ctx, const char *feed, unsigned line, const char
 	say(r, DNSREP_WARN, "%s:%u: %s", feed, line, reason);
 }
 
+/** Whether two stats are of the same file in the same state. */
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
 /** Whether a feed file differs from what was last read. */
 static int changed(struct feed_state *f)
 {
 	struct stat st;
 	if (!f->path)
 		return 0;
+	if (f->have_settling)
+		return 1; /* a suspect version waits to be read again */
 	if (stat(f->path, &st) < 0)
 		return f->have_seen; /* gone: worth one attempt to report it */
-	return !f->have_seen || st.st_ino != f->seen.st_ino || st.st_size != f->seen.st_size ||
-	       st.st_mtim.tv_sec != f->seen.st_mtim.tv_sec ||
-	       st.st_mtim.tv_nsec != f->seen.st_mtim.tv_nsec;
+	return !f->have_seen || !same_file(&st, &f->seen);
+}
+
+/**
+ * Why new bytes of a feed file look like a file still being written (an editor's
+ * or cp's write in progress, a feeder's non-atomic copy), or NULL: the last line
+ * has no newline, or a tenth or more of the entries are gone.  Only when there is
+ * a last good version to keep meanwhile.
+ */
+static const char *looks_unfinished(const struct feed_state *f, const char *data, size_t len,
+	unsigned entries, char *buf, size_t buflen)
+{
+	if (!f->good)
+		return NULL;
+	if (len > 0 && data[len - 1] != '\n')
+		return "its last line has no newline";
+	if (f->good_entries >= 20 && entries < f->good_entries - f->good_entries / 10) {
+		snprintf(buf, buflen, "it lost %u of its %u entries", f->good_entries - entries,
+			 f->good_entries);
+		return buf;
+	}
+	return NULL;
 }
 
 /**
@@ -151,13 +192,30 @@ static int load_feed(struct dnsrep_refresher *r, struct dnsrep_builder *b, struc
 	l.ctx = r;
 	if (fresh) {
 		if (dnsrep_load_data(b, &l, fresh, fresh_len, &st, err, sizeof(err)) == 0) {
+			char whybuf[128];
+			const char *why = r->redis || !f->path ? NULL
+				: looks_unfinished(f, fresh, fresh_len, st.entries, whybuf, sizeof(whybuf));
 			if (st.entries == 0 && f->good_entries > 0 && !r->redis) {
 				/* loaded, but a feed that suddenly lists nothing is far more
 				 * likely a truncated file than an intended change */
-				dnsrep_builder_feed_rollback(b);
+				dnsrep_builder_feed_undo(b); /* loaded, and committed */
 				say(r, DNSREP_ERR, "feed %s: %s is empty now; keeping the last good "
 				    "version (%u entries)", f->cfg->name, f->path, f->good_entries);
+			} else if (why && !(f->have_settling && same_file(&f->settling, &f->seen))) {
+				/* held back once: taken at the next poll if the file stays so */
+				dnsrep_builder_feed_undo(b); /* loaded, and committed */
+				f->settling = f->seen;
+				f->have_settling = 1;
+				say(r, DNSREP_WARN, "feed %s: %s looks unfinished (%s); keeping the last "
+				    "good version (%u entries) and reading it again in %us: it is taken "
+				    "if it has not changed by then", f->cfg->name, f->path, why,
+				    f->good_entries, r->o.cfg->poll_interval);
 			} else {
+				if (why)
+					say(r, DNSREP_INFO, "feed %s: %s did not change for %us (%s): "
+					    "taken as it is", f->cfg->name, f->path,
+					    r->o.cfg->poll_interval, why);
+				f->have_settling = 0;
 				free(f->good);
 				f->good = fresh;
 				f->good_len = fresh_len;
@@ -174,18 +232,35 @@ static int load_feed(struct dnsrep_refresher *r, struct dnsrep_builder *b, struc
 		}
 		free(fresh);
 	}
-	if (f->good && dnsrep_load_data(b, &l, f->good, f->good_len, &st, err, sizeof(err)) < 0)
-		say(r, DNSREP_ERR, "feed %s: its last good version failed to load again: %s",
-		    f->cfg->name, err);
+	if (f->good) {
+		if (dnsrep_load_data(b, &l, f->good, f->good_len, &st, err, sizeof(err)) < 0)
+			say(r, DNSREP_ERR, "feed %s: its last good version failed to load again: %s",
+			    f->cfg->name, err);
+		return 0;
+	}
+	/* never had its bytes (started from the snapshot file, the source has nothing
+	 * now): the feed keeps what the blocklist in place holds of it.  Only this
+	 * thread (or init, before it runs) swaps, so the current snapshot stays. */
+	const struct dnsrep_snapshot *cur = dnsrep_current_peek(r->o.current);
+	unsigned carried = 0;
+	if (cur && dnsrep_load_carry(b, &l, cur, &carried, err, sizeof(err)) < 0)
+		say(r, DNSREP_ERR, "%s", err);
+	else if (carried && !f->reported_carry)
+		say(r, DNSREP_WARN, "feed %s: its source has no usable version yet; its %u entries "
+		    "in the blocklist in place are kept", f->cfg->name, carried);
+	f->reported_carry = carried > 0;
 	return 0;
 }
 
-/** Rebuild from every feed, reading the files that changed (all when force). */
-static struct dnsrep_snapshot *rebuild(struct dnsrep_refresher *r, int force, int *any_changed)
+/**
+ * Rebuild from every feed, reading the files that changed (all when force).
+ * *taken: how many feeds' new bytes went in (0: the same blocklist as before).
+ */
+static struct dnsrep_snapshot *rebuild(struct dnsrep_refresher *r, int force, int *taken)
 {
 	char err[DNSREP_ERRLEN];
 	struct dnsrep_builder *b = dnsrep_builder_new();
-	*any_changed = 0;
+	*taken = 0;
 	if (!b) {
 		say(r, DNSREP_ERR, "out of memory building a snapshot");
 		return NULL;
@@ -196,18 +271,18 @@ static struct dnsrep_snapshot *rebuild(struct dnsrep_refresher *r, int force, in
 		size_t len = 0;
 		if (f->path && (force || changed(f))) {
 			struct stat st;
-			*any_changed = 1;
 			fresh = slurp(f->path, &len, &st, err, sizeof(err));
 			if (fresh) {
 				f->seen = st;
 				f->have_seen = 1;
 			} else {
 				f->have_seen = 0;
+				f->have_settling = 0;
 				say(r, DNSREP_ERR, "feed %s: %s; keeping the last good version%s",
 				    f->cfg->name, err, f->good ? "" : " (there is none yet)");
 			}
 		}
-		load_feed(r, b, f, fresh, len, 0);
+		*taken += load_feed(r, b, f, fresh, len, 0);
 	}
 	struct dnsrep_snapshot *s = dnsrep_builder_finish(b, 0, err, sizeof(err));
 	dnsrep_builder_free(b);
@@ -245,7 +320,7 @@ static void install(struct dnsrep_refresher *r, struct dnsrep_snapshot *s, int s
 static int nap(struct dnsrep_refresher *r, long ms)
 {
 	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += ms / 1000;
 	until.tv_nsec += (ms % 1000) * 1000000L;
 	if (until.tv_nsec >= 1000000000L) {
@@ -281,28 +356,77 @@ static void redis_drop(struct dnsrep_refresher *r)
 static void redis_down(struct dnsrep_refresher *r, const char *why)
 {
 	redis_drop(r);
+	const struct dnsrep_snapshot *cur = dnsrep_current_peek(r->o.current);
 	if (!r->down)
-		say(r, DNSREP_ERR, "%s; blocking goes on from the current blocklist, retrying", why);
+		say(r, DNSREP_ERR, "%s; %s, retrying", why, cur && dnsrep_snapshot_names(cur)
+		    ? "blocking goes on from the current blocklist"
+		    : "there is no blocklist yet (no usable snapshot file): nothing is blocked until "
+		      "Redis answers");
 	r->down = 1;
 	snprintf(r->down_reason, sizeof(r->down_reason), "%s", why);
 }
 
-/** Connect both connections; 0, or -1 (reported). */
-static int redis_connect(struct dnsrep_refresher *r)
+/** Connect both connections with these options; 0, or -1 (reported). */
+static int redis_connect(struct dnsrep_refresher *r, const struct dnsrep_store_opts *so)
 {
 	char err[DNSREP_ERRLEN];
-	r->cmd = dnsrep_store_connect(&r->so, err, sizeof(err));
+	r->cmd = dnsrep_store_connect(so, err, sizeof(err));
 	if (r->cmd)
-		r->sub = dnsrep_store_connect(&r->so, err, sizeof(err));
+		r->sub = dnsrep_store_connect(so, err, sizeof(err));
 	if (!r->cmd || !r->sub || dnsrep_store_subscribe(r->sub, err, sizeof(err)) < 0) {
 		redis_down(r, err);
 		return -1;
 	}
+	return 0;
+}
+
+/**
+ * Redis answered a whole sync: the backoff starts again from nothing (not on a mere
+ * connect: a Redis that accepts connections and then fails every command must not
+ * be reconnected to in a loop).
+ */
+static void redis_up(struct dnsrep_refresher *r)
+{
 	if (r->down)
 		say(r, DNSREP_INFO, "Redis is reachable again");
 	r->down = 0;
 	r->backoff = 0;
+}
+
+/**
+ * A read failed.  A broken connection is dropped (returns -1); a data error keeps
+ * it, is said once per distinct cause into slot (a feed's or the version's), and
+ * returns 0.
+ */
+static int redis_read_failed(struct dnsrep_refresher *r, struct dnsrep_store *conn,
+	const char *err, char *slot, size_t slotlen)
+{
+	if (dnsrep_store_broken(conn)) {
+		redis_down(r, err);
+		return -1;
+	}
+	if (strcmp(slot, err) != 0)
+		say(r, DNSREP_ERR, "%s; keeping the last good version, trying again every %us "
+		    "(dnsrepctl status shows it)", err, r->o.cfg->poll_interval);
+	snprintf(slot, slotlen, "%s", err);
+	if (!r->sync_error[0])
+		snprintf(r->sync_error, sizeof(r->sync_error), "%s", err);
 	return 0;
+}
+
+/** A read that failed before succeeds: say so once. */
+static void redis_read_ok(struct dnsrep_refresher *r, char *slot, const char *what)
+{
+	if (slot[0])
+		say(r, DNSREP_INFO, "%s can be read again", what);
+	slot[0] = 0;
+}
+
+static void feed_read_ok(struct dnsrep_refresher *r, struct feed_state *f)
+{
+	char what[300];
+	snprintf(what, sizeof(what), "feed %s in Redis", f->cfg->name);
+	redis_read_ok(r, f->data_error, what);
 }
 
 /**
@@ -317,15 +441,18 @@ static void redis_heartbeat(struct dnsrep_refresher *r)
 	if (!r->hb && !(r->hb = dnsrep_store_connect(&r->po, err, sizeof(err))))
 		goto failed;
 	if (dnsrep_store_heartbeat(r->hb, r->o.resolver_id, r->loaded_version, r->loaded_names,
-				   r->loaded_at, 3 * r->o.cfg->poll_interval + 10, err, sizeof(err)) < 0)
+				   r->loaded_at, r->sync_error, 3 * r->o.cfg->poll_interval + 10,
+				   err, sizeof(err)) < 0)
 		goto failed;
 	if (r->hb_down)
 		say(r, DNSREP_INFO, "heartbeats reach Redis again");
 	r->hb_down = 0;
 	return;
 failed:
-	dnsrep_store_close(r->hb);
-	r->hb = NULL;
+	if (dnsrep_store_broken(r->hb)) { /* a data error keeps the connection */
+		dnsrep_store_close(r->hb);
+		r->hb = NULL;
+	}
 	if (!r->hb_down)
 		say(r, DNSREP_WARN, "heartbeat: %s (dnsrepctl status will not show this resolver "
 		    "as current)", err);
@@ -334,16 +461,18 @@ failed:
 
 /**
  * Bring the blocklist up to Redis: fetch the feeds whose version moved, rebuild,
- * install.  Returns -1 when Redis failed (the connections are dropped).
+ * install.  Returns -1 when the connection failed (the connections are dropped), 0
+ * otherwise — also when some data could not be read (sync_error says what; the
+ * version is then not taken as loaded, so the next poll tries again).
  */
 static int redis_sync(struct dnsrep_refresher *r, int force, int check_all)
 {
 	char err[DNSREP_ERRLEN];
 	uint64_t version;
-	if (dnsrep_store_version(r->cmd, &version, err, sizeof(err)) < 0) {
-		redis_down(r, err);
-		return -1;
-	}
+	r->sync_error[0] = 0;
+	if (dnsrep_store_version(r->cmd, &version, err, sizeof(err)) < 0)
+		return redis_read_failed(r, r->cmd, err, r->data_error, sizeof(r->data_error));
+	redis_read_ok(r, r->data_error, "the version in Redis");
 	/* after a reconnect every feed is checked: a Redis that restarted counts its
 	 * versions from 1 again, so an equal number proves nothing */
 	if (!force && !check_all && version == r->loaded_version)
@@ -351,7 +480,7 @@ static int redis_sync(struct dnsrep_refresher *r, int force, int check_all)
 	char **fresh = calloc(r->n_feeds ? r->n_feeds : 1, sizeof(*fresh));
 	size_t *fresh_len = calloc(r->n_feeds ? r->n_feeds : 1, sizeof(*fresh_len));
 	uint64_t *fresh_version = calloc(r->n_feeds ? r->n_feeds : 1, sizeof(*fresh_version));
-	int rc = 0, missing = 0, moved = 0;
+	int rc = 0, missing = 0, moved = 0, unreadable = 0;
 	if (!fresh || !fresh_len || !fresh_version) {
 		say(r, DNSREP_ERR, "out of memory reading Redis");
 		rc = -1;
@@ -362,11 +491,14 @@ static int redis_sync(struct dnsrep_refresher *r, int force, int check_all)
 		struct dnsrep_store_feedmeta m;
 		int have = dnsrep_store_feedmeta(r->cmd, f->cfg->name, &m, err, sizeof(err));
 		if (have < 0) {
-			redis_down(r, err);
-			rc = -1;
-			goto out;
+			if ((rc = redis_read_failed(r, r->cmd, err, f->data_error,
+						    sizeof(f->data_error))) < 0)
+				goto out;
+			unreadable++;
+			continue;
 		}
 		if (!have) {
+			feed_read_ok(r, f);
 			missing++;
 			if (!f->reported_missing)
 				say(r, DNSREP_WARN, "feed %s is not in Redis (not synced yet, or Redis "
@@ -375,30 +507,39 @@ static int redis_sync(struct dnsrep_refresher *r, int force, int check_all)
 			continue;
 		}
 		f->reported_missing = 0;
-		if (m.version == f->redis_version && strcmp(m.digest, f->redis_digest) == 0 && f->good)
+		if (m.version == f->redis_version && strcmp(m.digest, f->redis_digest) == 0 && f->good) {
+			feed_read_ok(r, f); /* (a failed content read clears the digest) */
 			continue;
+		}
 		snprintf(f->redis_digest, sizeof(f->redis_digest), "%s", m.digest);
 		int got = dnsrep_store_get_feed(r->cmd, f->cfg->name, &fresh[i], &fresh_len[i],
 						&fresh_version[i], err, sizeof(err));
 		if (got < 0) {
-			redis_down(r, err);
-			rc = -1;
-			goto out;
+			/* the digest is taken again next time */
+			f->redis_digest[0] = 0;
+			if ((rc = redis_read_failed(r, r->cmd, err, f->data_error,
+						    sizeof(f->data_error))) < 0)
+				goto out;
+			unreadable++;
+			continue;
 		}
+		feed_read_ok(r, f);
 		if (got == 0) { /* gone between the two reads: next time */
 			missing++;
 			continue;
 		}
 		moved++;
 	}
+	/* with a feed unreadable this version is not loaded: the next poll tries again */
+	uint64_t took = unreadable ? r->loaded_version : version;
 	const struct dnsrep_snapshot *cur = dnsrep_current_peek(r->o.current);
 	if (missing && cur && dnsrep_snapshot_names(cur) > 0 && !moved) {
 		/* an empty or half-empty Redis must not replace a working blocklist */
-		r->loaded_version = version;
+		r->loaded_version = took;
 		goto out;
 	}
 	if (!moved && !force) {
-		r->loaded_version = version;
+		r->loaded_version = took;
 		goto out;
 	}
 	struct dnsrep_builder *b = dnsrep_builder_new();
@@ -416,13 +557,14 @@ static int redis_sync(struct dnsrep_refresher *r, int force, int check_all)
 		say(r, DNSREP_ERR, "cannot build a snapshot: %s", err);
 		goto out;
 	}
-	r->loaded_version = version;
+	r->loaded_version = took;
 	r->loaded_names = dnsrep_snapshot_names(s);
 	r->loaded_at = (int64_t)time(NULL);
 	install(r, s, 1);
-	say(r, DNSREP_INFO, "new blocklist in place: %u names, Redis version %llu%s",
+	say(r, DNSREP_INFO, "new blocklist in place: %u names, Redis version %llu%s%s",
 	    r->loaded_names, (unsigned long long)version,
-	    missing ? " (some feeds not in Redis: their last good versions kept)" : "");
+	    missing ? " (some feeds not in Redis: their last good versions kept)" : "",
+	    unreadable ? " (some feeds unreadable in Redis: their last good versions kept)" : "");
 	redis_heartbeat(r);
 out:
 	for (size_t i = 0; fresh && i < r->n_feeds; i++)
@@ -441,10 +583,11 @@ static void run_redis(struct dnsrep_refresher *r)
 			if (r->backoff && nap(r, (long)r->backoff * 1000))
 				return;
 			r->backoff = r->backoff ? (r->backoff * 2 > 60 ? 60 : r->backoff * 2) : 1;
-			if (redis_connect(r) < 0)
+			if (redis_connect(r, &r->so) < 0)
 				continue;
 			if (redis_sync(r, 0, 1) < 0)
 				continue;
+			redis_up(r);
 			redis_heartbeat(r);
 			waited = 0;
 		}
@@ -472,7 +615,7 @@ static void run_files(struct dnsrep_refresher *r)
 	pthread_mutex_lock(&r->lock);
 	while (!r->stop) {
 		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_sec += r->o.cfg->poll_interval;
 		while (!r->stop && pthread_cond_timedwait(&r->wake, &r->lock, &until) == 0)
 			;
@@ -483,11 +626,14 @@ static void run_files(struct dnsrep_refresher *r)
 		for (size_t i = 0; i < r->n_feeds && !any; i++)
 			any = changed(&r->feeds[i]);
 		if (any) {
-			struct dnsrep_snapshot *s = rebuild(r, 0, &any);
-			if (s) {
+			int taken;
+			struct dnsrep_snapshot *s = rebuild(r, 0, &taken);
+			if (s && taken) {
 				uint32_t names = dnsrep_snapshot_names(s);
 				install(r, s, 1);
 				say(r, DNSREP_INFO, "new blocklist in place: %u names", names);
+			} else {
+				dnsrep_snapshot_free(s); /* nothing new went in: keep what is in place */
 			}
 		}
 		pthread_mutex_lock(&r->lock);
@@ -519,6 +665,7 @@ struct dnsrep_refresher *dnsrep_refresher_start(const struct dnsrep_refresher_op
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* a clock step must not stall polling */
 	pthread_cond_init(&r->wake, &ca);
 	pthread_condattr_destroy(&ca);
 	r->redis = o->cfg->redis != NULL;
@@ -546,13 +693,31 @@ struct dnsrep_refresher *dnsrep_refresher_start(const struct dnsrep_refresher_op
 		    dnsrep_snapshot_names(saved));
 		install(r, saved, 0);
 	} else {
-		say(r, DNSREP_INFO, "%s: starting without it", lerr);
+		struct stat sst;
+		if (stat(o->cfg->snapshot_file, &sst) < 0 && errno == ENOENT)
+			say(r, DNSREP_INFO, "%s: starting without it", lerr);
+		else /* there is one, and it cannot be used: the admin must hear of it */
+			say(r, DNSREP_ERR, "%s: starting without it", lerr);
 	}
 
-	/* 2. the feeds as they are now: from Redis, if it answers in time */
+	/*
+	 * 2. the feeds as they are now: from Redis, if it answers in time.  Unbound
+	 * serves nothing until init returns, so this first attempt waits at most
+	 * DNSREP_INIT_WAIT_MS for each step (a hung Redis accepts connections and never
+	 * answers); the refresher thread goes on with the configured timeouts.
+	 */
 	if (r->redis) {
-		if (redis_connect(r) == 0 && redis_sync(r, saved == NULL, 1) == 0)
+		struct dnsrep_store_opts quick = r->so;
+		if (quick.timeout_ms <= 0 || quick.timeout_ms > DNSREP_INIT_WAIT_MS)
+			quick.timeout_ms = DNSREP_INIT_WAIT_MS;
+		if (quick.connect_timeout_ms <= 0 || quick.connect_timeout_ms > DNSREP_INIT_WAIT_MS)
+			quick.connect_timeout_ms = DNSREP_INIT_WAIT_MS;
+		if (redis_connect(r, &quick) == 0 && redis_sync(r, saved == NULL, 1) == 0) {
+			redis_up(r);
 			redis_heartbeat(r);
+			dnsrep_store_set_timeout(r->cmd, r->so.timeout_ms);
+			dnsrep_store_set_timeout(r->sub, r->so.timeout_ms);
+		}
 		goto watch;
 	}
 	int any;

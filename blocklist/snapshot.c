@@ -308,6 +308,13 @@ void dnsrep_builder_feed_rollback(struct dnsrep_builder *b)
 	b->in_feed = 0;
 }
 
+void dnsrep_builder_feed_undo(struct dnsrep_builder *b)
+{
+	b->stage_len = b->feed_start_len;
+	b->n_stage = b->feed_start_n;
+	b->in_feed = 0;
+}
+
 /** The action of an interned metadata record. */
 static uint8_t meta_action(const struct dnsrep_builder *b, uint32_t idx)
 {
@@ -648,6 +655,10 @@ uint32_t dnsrep_snapshot_blocks(const struct dnsrep_snapshot *s) { return s->h->
 uint32_t dnsrep_snapshot_allows(const struct dnsrep_snapshot *s) { return s->h->n_allows; }
 uint64_t dnsrep_snapshot_version(const struct dnsrep_snapshot *s) { return s->h->version; }
 size_t dnsrep_snapshot_bytes(const struct dnsrep_snapshot *s) { return (size_t)s->h->total_len; }
+size_t dnsrep_snapshot_memory(const struct dnsrep_snapshot *s)
+{
+	return (size_t)s->h->total_len + (s->lk ? dnsrep_lookalike_bytes(s->lk) : 0);
+}
 uint64_t dnsrep_snapshot_serial(const struct dnsrep_snapshot *s) { return s->serial; }
 
 /** A record's fields as the public struct. */

@@ -97,30 +97,59 @@ static void context_error(const struct dnsrep_store *s, const char *what, char *
 		store_error(s, err, errlen, "%s: %s", what, c ? "I/O error" : "not connected");
 }
 
+/** What a reply of a type is called in an error message. */
+static const char *reply_type_name(int type)
+{
+	switch (type) {
+	case REDIS_REPLY_STRING: return "a string";
+	case REDIS_REPLY_ARRAY: return "an array";
+	case REDIS_REPLY_INTEGER: return "an integer";
+	case REDIS_REPLY_NIL: return "nil";
+	case REDIS_REPLY_STATUS: return "a status";
+	case REDIS_REPLY_ERROR: return "an error";
+	default: return "a reply of an unknown type";
+	}
+}
+
 /**
  * Check a reply: NULL (the context failed) and error replies are errors, named with
- * what (the command).  @return 0 when the reply may be used.
+ * what (the command) and key (its key, or NULL), with Redis's own text
+ * ("GET dnsrep:version: WRONGTYPE Operation against a key holding the wrong kind of value").
+ * @return 0 when the reply may be used.
  */
 static int reply_check(const struct dnsrep_store *s, const redisReply *r, const char *what,
-	char *err, size_t errlen)
+	const char *key, char *err, size_t errlen)
 {
 	if (!r) {
 		context_error(s, what, err, errlen);
 		return -1;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
-		store_error(s, err, errlen, "%s: %.*s", what, (int)(r->len < 400 ? r->len : 400),
-			r->str ? r->str : "");
+		store_error(s, err, errlen, "%s%s%s: %.*s", what, key ? " " : "", key ? key : "",
+			(int)(r->len < 400 ? r->len : 400), r->str ? r->str : "");
 		return -1;
 	}
 	return 0;
 }
 
-/** A reply of an unexpected type. */
+/**
+ * A reply of an unexpected type: Redis's error text when it is an error reply (inside
+ * MULTI/EXEC an error comes as an element), else what was found.
+ */
 static void type_error(const struct dnsrep_store *s, const redisReply *r, const char *what,
 	char *err, size_t errlen)
 {
-	store_error(s, err, errlen, "%s: unexpected reply type %d", what, r ? r->type : -1);
+	if (r && r->type == REDIS_REPLY_ERROR)
+		store_error(s, err, errlen, "%s: %.*s", what, (int)(r->len < 400 ? r->len : 400),
+			r->str ? r->str : "");
+	else
+		store_error(s, err, errlen, "%s: unexpected reply, %s", what,
+			r ? reply_type_name(r->type) : "none");
+}
+
+int dnsrep_store_broken(const struct dnsrep_store *s)
+{
+	return !s || !s->c || s->c->err != 0;
 }
 
 /* ---- small helpers ------------------------------------------------------------------ */
@@ -234,6 +263,22 @@ static int not_subscribed(const struct dnsrep_store *s, const char *what, char *
 	return 0;
 }
 
+/**
+ * The key a command works on, to name in an error, or NULL: only for commands whose
+ * first argument is a key (never AUTH's password, nor EVAL's script).
+ */
+static const char *command_key(int argc, const char *const *argv)
+{
+	static const char *const keyed[] = { "GET", "SET", "HGET", "HGETALL", "HSET", "TYPE",
+					     "SMEMBERS", "SADD", "EXPIRE", "XADD", "XRANGE", "DEL" };
+	if (argc < 2)
+		return NULL;
+	for (size_t i = 0; i < sizeof(keyed) / sizeof(keyed[0]); i++)
+		if (strcmp(argv[0], keyed[i]) == 0)
+			return argv[1];
+	return NULL;
+}
+
 /** Run one command (argv with lengths).  @return the checked reply, or NULL with err. */
 static redisReply *command(struct dnsrep_store *s, int argc, const char **argv, const size_t *lens,
 	char *err, size_t errlen)
@@ -241,7 +286,7 @@ static redisReply *command(struct dnsrep_store *s, int argc, const char **argv, 
 	if (not_subscribed(s, argv[0], err, errlen) < 0)
 		return NULL;
 	redisReply *r = redisCommandArgv(s->c, argc, argv, lens);
-	if (reply_check(s, r, argv[0], err, errlen) < 0) {
+	if (reply_check(s, r, argv[0], command_key(argc, argv), err, errlen) < 0) {
 		if (r)
 			freeReplyObject(r);
 		return NULL;
@@ -277,7 +322,8 @@ static int pipeline(struct dnsrep_store *s, size_t n, const int *argc, const cha
 			break; /* the connection is dead: the other replies will not come */
 		}
 		replies[i] = reply;
-		if (rc == 0 && reply_check(s, reply, argv[i][0], err, errlen) < 0)
+		if (rc == 0 && reply_check(s, reply, argv[i][0], command_key(argc[i], argv[i]),
+					   err, errlen) < 0)
 			rc = -1; /* keep reading: a live connection's replies must be consumed */
 	}
 	if (rc < 0)
@@ -310,6 +356,19 @@ static struct timeval ms_to_tv(long ms)
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	return tv;
+}
+
+void dnsrep_store_set_timeout(struct dnsrep_store *s, long timeout_ms)
+{
+	if (!s || !s->c)
+		return;
+	if (timeout_ms <= 0) {
+		struct dnsrep_store_opts d;
+		dnsrep_store_opts_init(&d);
+		timeout_ms = d.timeout_ms;
+	}
+	s->timeout = ms_to_tv(timeout_ms);
+	redisSetTimeout(s->c, s->timeout);
 }
 
 /** AUTH [user] password.  @return 0, -1 with err (the server's message). */
@@ -521,24 +580,57 @@ int dnsrep_store_record_error(struct dnsrep_store *s, const char *feed, const ch
 
 /* ---- reads --------------------------------------------------------------------------- */
 
+/**
+ * CMD on the one key prefix+kind+name (written into key).  @return the checked reply,
+ * or NULL with err (the key too long, or the command failed).
+ */
+static redisReply *key_command(struct dnsrep_store *s, const char *cmd, const char *kind,
+	const char *name, char key[STORE_KEY_MAX], char *err, size_t errlen)
+{
+	if (key_make(s, key, kind, name, err, errlen) < 0)
+		return NULL;
+	const char *argv[2];
+	size_t lens[2];
+	ARG(0, cmd);
+	ARG(1, key);
+	return command(s, 2, argv, lens, err, errlen);
+}
+
 int dnsrep_store_version(struct dnsrep_store *s, uint64_t *version, char *err, size_t errlen)
 {
 	char kver[STORE_KEY_MAX];
-	if (key_make(s, kver, "version", NULL, err, errlen) < 0)
-		return -1;
-	const char *argv[2];
-	size_t lens[2];
-	ARG(0, "GET");
-	ARG(1, kver);
-	redisReply *r = command(s, 2, argv, lens, err, errlen);
+	redisReply *r = key_command(s, "GET", "version", NULL, kver, err, errlen);
 	if (!r)
 		return -1;
 	int rc = 0;
 	if (r->type == REDIS_REPLY_NIL) {
 		*version = 0;
 	} else if (r->type != REDIS_REPLY_STRING || parse_u64(r->str, r->len, version) < 0) {
-		store_error(s, err, errlen, "%s is not a version number", kver);
+		store_error(s, err, errlen, "%s is not a version number: %s%.*s%s", kver,
+			r->type == REDIS_REPLY_STRING ? "\"" : reply_type_name(r->type),
+			r->type == REDIS_REPLY_STRING ? (int)(r->len < 40 ? r->len : 40) : 0,
+			r->type == REDIS_REPLY_STRING ? r->str : "",
+			r->type == REDIS_REPLY_STRING ? "\"" : "");
 		rc = -1;
+	}
+	freeReplyObject(r);
+	return rc;
+}
+
+int dnsrep_store_feed_readable(struct dnsrep_store *s, const char *feed, char *err, size_t errlen)
+{
+	uint64_t version;
+	if (dnsrep_store_version(s, &version, err, errlen) < 0)
+		return dnsrep_store_broken(s) ? -1 : 0;
+	char kfeed[STORE_KEY_MAX];
+	redisReply *r = key_command(s, "TYPE", "feed:", feed, kfeed, err, errlen);
+	if (!r)
+		return dnsrep_store_broken(s) ? -1 : 0;
+	int rc = 1;
+	if (!reply_is(r, "string") && !reply_is(r, "none")) {
+		store_error(s, err, errlen, "%s holds a %.*s, not a string", kfeed,
+			(int)(r->str && r->len < 32 ? r->len : 0), r->str ? r->str : "");
+		rc = 0;
 	}
 	freeReplyObject(r);
 	return rc;
@@ -604,13 +696,7 @@ int dnsrep_store_feedmeta(struct dnsrep_store *s, const char *feed,
 	struct dnsrep_store_feedmeta *meta, char *err, size_t errlen)
 {
 	char kmeta[STORE_KEY_MAX];
-	if (key_make(s, kmeta, "feedmeta:", feed, err, errlen) < 0)
-		return -1;
-	const char *argv[2];
-	size_t lens[2];
-	ARG(0, "HGETALL");
-	ARG(1, kmeta);
-	redisReply *r = command(s, 2, argv, lens, err, errlen);
+	redisReply *r = key_command(s, "HGETALL", "feedmeta:", feed, kmeta, err, errlen);
 	if (!r)
 		return -1;
 	memset(meta, 0, sizeof(*meta));
@@ -664,7 +750,11 @@ int dnsrep_store_get_feed(struct dnsrep_store *s, const char *feed, char **data,
 		goto out;
 	}
 	if (content->type != REDIS_REPLY_STRING || !content->str) {
-		type_error(s, content, "GET", err, errlen);
+		type_error(s, content, kfeed, err, errlen);
+		goto out;
+	}
+	if (ver->type == REDIS_REPLY_ERROR) {
+		type_error(s, ver, kmeta, err, errlen);
 		goto out;
 	}
 	if (ver->type != REDIS_REPLY_STRING || parse_u64(ver->str, ver->len, version) < 0) {
@@ -758,7 +848,8 @@ void dnsrep_store_free_names(char **names, size_t n)
 
 /* The heartbeat field is the current time; ttl_s 0 is taken as 1. */
 int dnsrep_store_heartbeat(struct dnsrep_store *s, const char *resolver, uint64_t version,
-	uint64_t names, int64_t loaded_at, unsigned ttl_s, char *err, size_t errlen)
+	uint64_t names, int64_t loaded_at, const char *error, unsigned ttl_s, char *err,
+	size_t errlen)
 {
 	char kres[STORE_KEY_MAX], kall[STORE_KEY_MAX];
 	if (key_make(s, kres, "resolver:", resolver, err, errlen) < 0 ||
@@ -771,17 +862,17 @@ int dnsrep_store_heartbeat(struct dnsrep_store *s, const char *resolver, uint64_
 	snprintf(hb, sizeof(hb), "%" PRId64, (int64_t)time(NULL));
 	snprintf(ttl, sizeof(ttl), "%u", ttl_s ? ttl_s : 1);
 	const char *hset[] = { "HSET", kres, "version", v, "names", nm, "loaded_at", la,
-			       "heartbeat", hb };
+			       "heartbeat", hb, "error", error ? error : "" };
 	const char *expire[] = { "EXPIRE", kres, ttl };
 	const char *sadd[] = { "SADD", kall, resolver };
-	size_t hset_l[10], expire_l[3], sadd_l[3];
-	for (int i = 0; i < 10; i++)
+	size_t hset_l[12], expire_l[3], sadd_l[3];
+	for (int i = 0; i < 12; i++)
 		hset_l[i] = strlen(hset[i]);
 	for (int i = 0; i < 3; i++) {
 		expire_l[i] = strlen(expire[i]);
 		sadd_l[i] = strlen(sadd[i]);
 	}
-	const int argc[] = { 10, 3, 3 };
+	const int argc[] = { 12, 3, 3 };
 	const char **const argv[] = { hset, expire, sadd };
 	const size_t *const lens[] = { hset_l, expire_l, sadd_l };
 	redisReply *r[3];
@@ -815,6 +906,8 @@ static int resolver_fill(struct dnsrep_store *s, struct dnsrep_store_resolver *r
 			bad = reply_i64(v, &res->loaded_at);
 		else if (reply_is(k, "heartbeat"))
 			bad = reply_i64(v, &res->heartbeat);
+		else if (reply_is(k, "error"))
+			copy_bounded(res->error, sizeof(res->error), v);
 		if (bad) {
 			store_error(s, err, errlen, "resolver %s: field %.*s is not a number", res->id,
 				(int)(k->len < 64 ? k->len : 64), k->str);
@@ -921,8 +1014,10 @@ static long long now_ms(void)
 }
 
 /**
- * Is this pub/sub reply a change notice?  @return 1 with the version, 0 for other
- * pub/sub traffic (ignored), -1 when it is not a pub/sub message at all.
+ * Is this pub/sub reply a change notice?  @return 1 with the version (0 when the
+ * message does not start with one: anybody may PUBLISH on the channel, and the
+ * reader asks dnsrep:version itself), 0 for other pub/sub traffic (ignored), -1
+ * when it is not a pub/sub message at all.
  */
 static int change_notice(const redisReply *r, uint64_t *version)
 {
@@ -930,13 +1025,16 @@ static int change_notice(const redisReply *r, uint64_t *version)
 		return -1;
 	if (!reply_is(r->element[0], "message"))
 		return 0; /* subscribe/unsubscribe confirmations, pong */
+	*version = 0;
 	if (r->elements != 3 || !r->element[2] || r->element[2]->type != REDIS_REPLY_STRING)
-		return -1;
+		return 1;
 	const redisReply *m = r->element[2];
 	size_t n = 0;
 	while (n < m->len && m->str[n] != ' ')
 		n++;
-	return parse_u64(m->str, n, version) == 0 ? 1 : -1;
+	if (parse_u64(m->str, n, version) < 0)
+		*version = 0;
+	return 1;
 }
 
 int dnsrep_store_wait_change(struct dnsrep_store *s, long timeout_ms, uint64_t *version,
@@ -983,7 +1081,7 @@ int dnsrep_store_wait_change(struct dnsrep_store *s, long timeout_ms, uint64_t *
 		}
 		int rc = change_notice(reply, version);
 		if (rc < 0) {
-			if (reply_check(s, reply, "reading a change notice", err, errlen) == 0)
+			if (reply_check(s, reply, "reading a change notice", NULL, err, errlen) == 0)
 				type_error(s, reply, "reading a change notice", err, errlen);
 			freeReplyObject(reply);
 			return -1;
@@ -1033,7 +1131,7 @@ int dnsrep_store_log(struct dnsrep_store *s, const char *const *lines, const siz
 			context_error(s, "XADD", err, errlen);
 			return -1;
 		}
-		if (rc == 0 && reply_check(s, reply, "XADD", err, errlen) < 0) {
+		if (rc == 0 && reply_check(s, reply, "XADD", NULL, err, errlen) < 0) {
 			rc = -1;
 		} else if (rc == 0 && ((redisReply *)reply)->type != REDIS_REPLY_STRING) {
 			type_error(s, reply, "XADD", err, errlen);

@@ -137,12 +137,18 @@ int init(struct module_env *env, int id)
 		module_free(mod);
 		return 0;
 	}
+	dnsrep_blocklog_set_msg(mod->log, on_msg, mod);
 	if (mod->cfg->redis && mod->cfg->redis_stream) {
 		if (dnsrep_store_primary_opts_from_config(&mod->stream_opts, mod->cfg, mod->stream_host,
-						  sizeof(mod->stream_host), err, sizeof(err)) < 0 ||
-		    !(mod->stream = dnsrep_logstream_new(&mod->stream_opts, mod->cfg->redis_stream_maxlen,
-							 on_msg, mod))) {
-			log_err("dnsrep: block log stream: %s", mod->stream ? "out of memory" : err);
+						  sizeof(mod->stream_host), err, sizeof(err)) < 0) {
+			log_err("dnsrep: block log stream: %s", err);
+			module_free(mod);
+			return 0;
+		}
+		mod->stream = dnsrep_logstream_new(&mod->stream_opts, mod->cfg->redis_stream_maxlen,
+						   on_msg, mod);
+		if (!mod->stream) {
+			log_err("dnsrep: block log stream: out of memory or no thread");
 			module_free(mod);
 			return 0;
 		}
@@ -218,8 +224,18 @@ static int check_query(struct dnsrep_module *mod, struct module_qstate *qstate, 
 	qstate->minfo[id] = q;
 	int answered = 0;
 	const struct dnsrep_snapshot *s = dnsrep_current_enter(mod->current);
-	if (!s)
+	if (!s) {
+		/* no blocklist loaded yet (no snapshot file, Redis not answering) */
+		if (mod->cfg->no_blocklist_servfail && qstate->mesh_info &&
+		    qstate->mesh_info->reply_list) {
+			q->no_blocklist = 1; /* the SERVFAIL callback adds the EDE */
+			qstate->return_msg = NULL;
+			qstate->return_rcode = LDNS_RCODE_SERVFAIL;
+			qstate->ext_state[id] = module_finished;
+			answered = 1;
+		}
 		goto out;
+	}
 	struct dnsrep_judge_cache *memo = dnsrep_thread_cache(mod);
 	q->serial = dnsrep_snapshot_serial(s);
 	if (dnsrep_judge_name(mod, s, memo, qstate->qinfo.qname, qstate->qinfo.qname_len,
@@ -369,7 +385,7 @@ size_t get_mem(struct module_env *env, int id)
 		return 0;
 	/* a reader section: the refresher may swap and free meanwhile */
 	const struct dnsrep_snapshot *s = dnsrep_current_enter(mod->current);
-	size_t n = s ? dnsrep_snapshot_bytes(s) : 0;
+	size_t n = s ? dnsrep_snapshot_memory(s) : 0;
 	dnsrep_current_leave(mod->current);
 	return n + dnsrep_threads_bytes(mod);
 }

@@ -172,6 +172,7 @@ struct dnsrep_query {
 	uint64_t serial;                  /**< the snapshot qv was judged with (0: not judged) */
 	struct dnsrep_ruling qv;         /**< the query name's verdict (pointers into that snapshot) */
 	int exempt_pass;                  /**< listed, passed on because its client was exempt */
+	int no_blocklist;                 /**< SERVFAIL: no blocklist loaded (on-no-blocklist) */
 	struct dns_msg *block;            /**< the block answer made for this query, or NULL */
 	uint64_t block_serial;            /**< the snapshot it was made with */
 	struct reply_info *shown;         /**< a reply whose fields show another answer now */

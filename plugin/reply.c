@@ -25,6 +25,8 @@
  *                           blocked name away cannot happen but by a race with a
  *                           new blocklist (README: what the caches can still do):
  *                           it is logged as "escaped" and removed right after.
+ *   inplace_cb_reply_servfail  a SERVFAIL to a client: when the plugin chose it
+ *                           (on-no-blocklist: servfail), EDE 14 says why.
  *   inplace_cb_query_response
  *                           the iterator, for every answer from upstream: a query
  *                           state that touches a blocked name — its own name, the
@@ -158,6 +160,23 @@ static struct dnsrep_query *query_of(struct module_qstate *qstate, int id)
 	if (!q && (q = regional_alloc_zero(qstate->region, sizeof(*q))))
 		qstate->minfo[id] = q;
 	return q;
+}
+
+/**
+ * A SERVFAIL on its way to a client of a query state (inplace_cb_reply_servfail):
+ * when it is the plugin's own (on-no-blocklist: servfail), EDE 14 says why.
+ */
+static int on_servfail(struct query_info *qinfo, struct module_qstate *qstate,
+	struct reply_info *rep, int rcode, struct edns_data *edns, struct edns_option **opt_list_out,
+	struct comm_reply *repinfo, struct regional *region, struct timeval *start_time, int id,
+	void *arg)
+{
+	(void)qinfo, (void)rep, (void)rcode, (void)repinfo, (void)start_time, (void)arg;
+	struct dnsrep_query *q = qstate ? qstate->minfo[id] : NULL;
+	if (q && q->no_blocklist && edns && edns->edns_present && region)
+		(void)edns_opt_list_append_ede(opt_list_out, region, LDNS_EDE_NOT_READY,
+					       "dnsrep: no blocklist loaded yet");
+	return 1;
 }
 
 /**
@@ -359,10 +378,17 @@ int dnsrep_reply_register(struct dnsrep_module *mod, struct module_env *env, int
 		de->inplace_cb_delete_wrapped(env, inplace_cb_reply, id);
 		return 0;
 	}
+	if (!de->inplace_cb_register_wrapped((void *)&on_servfail, inplace_cb_reply_servfail, mod,
+					     env, id)) {
+		de->inplace_cb_delete_wrapped(env, inplace_cb_reply, id);
+		de->inplace_cb_delete_wrapped(env, inplace_cb_reply_cache, id);
+		return 0;
+	}
 	if (!de->inplace_cb_register_wrapped((void *)&on_upstream_response, inplace_cb_query_response,
 					     mod, env, id)) {
 		de->inplace_cb_delete_wrapped(env, inplace_cb_reply, id);
 		de->inplace_cb_delete_wrapped(env, inplace_cb_reply_cache, id);
+		de->inplace_cb_delete_wrapped(env, inplace_cb_reply_servfail, id);
 		return 0;
 	}
 	mod->callbacks = 1;
@@ -376,6 +402,7 @@ void dnsrep_reply_unregister(struct dnsrep_module *mod, struct module_env *env, 
 		return;
 	de->inplace_cb_delete_wrapped(env, inplace_cb_reply, id);
 	de->inplace_cb_delete_wrapped(env, inplace_cb_reply_cache, id);
+	de->inplace_cb_delete_wrapped(env, inplace_cb_reply_servfail, id);
 	de->inplace_cb_delete_wrapped(env, inplace_cb_query_response, id);
 	mod->callbacks = 0;
 }

@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 
 #include "dnsrep/json.h"
+#include "dnsrep/refresher.h" /* dnsrep_msg_fn */
 
 /** Sizes of the text fields of a record (NUL included); longer text is cut. */
 #define DNSREP_LOG_FEED 65
@@ -115,6 +116,14 @@ int dnsrep_blocklog_push(struct dnsrep_blocklog *log, const struct dnsrep_log_re
  */
 void dnsrep_blocklog_set_sink(struct dnsrep_blocklog *log,
 	void (*sink)(void *ctx, const char *lines, size_t len), void *ctx);
+
+/**
+ * Who hears, on the writer thread, when writing to the file starts failing (once,
+ * with the reason: "No space left on device") and when it works again (once, with
+ * the failed time and the records dropped meanwhile).  Set it before records are
+ * pushed; NULL: nobody.
+ */
+void dnsrep_blocklog_set_msg(struct dnsrep_blocklog *log, dnsrep_msg_fn on_msg, void *ctx);
 
 /** Records dropped so far because the queue was full. */
 uint64_t dnsrep_blocklog_dropped(const struct dnsrep_blocklog *log);

@@ -84,6 +84,8 @@ struct dnsrep_config {
 	struct dnsrep_cidr *exempt_clients; /**< never blocked */
 	size_t n_exempt_clients;
 	int log_exempt;         /**< log exempt clients' lookups of blocked names */
+	int no_blocklist_servfail; /**< on-no-blocklist: servfail (1) or resolve (0, default):
+				     what clients get while no blocklist has been loaded */
 	uint32_t poll_interval; /**< seconds between checks of the feeds (files or Redis) */
 	/* Redis: with no redis: line the plugin reads file:// feeds itself */
 	char *redis;            /**< "host[:port]", "[v6addr]:port" or "/path/to/socket"; NULL: none */

@@ -36,6 +36,18 @@ void dnsrep_load_from_config(struct dnsrep_load *l, const struct dnsrep_feed_con
 int dnsrep_load_data(struct dnsrep_builder *b, const struct dnsrep_load *l, const char *data,
 	size_t len, struct dnsrep_feed_stats *stats, char *err, size_t errlen);
 
+/**
+ * Load a feed's entries as a snapshot holds them (the blocklist in place, or the
+ * snapshot file): for a feed whose source has nothing to give now (missing from
+ * Redis, unreadable) and whose bytes this process never had, so that it keeps the
+ * version it had rather than vanishing.  A name listed by several feeds carries the
+ * first feed's metadata in a snapshot: it comes back with the feed that owns it.
+ * @return 0 with entries set (0 when the snapshot holds none of the feed), -1 out of
+ *   memory (rolled back).
+ */
+int dnsrep_load_carry(struct dnsrep_builder *b, const struct dnsrep_load *l,
+	const struct dnsrep_snapshot *from, unsigned *entries, char *err, size_t errlen);
+
 /** The same, reading the feed from a file (at most 1 GiB). */
 int dnsrep_load_file(struct dnsrep_builder *b, const struct dnsrep_load *l, const char *path,
 	struct dnsrep_feed_stats *stats, char *err, size_t errlen);

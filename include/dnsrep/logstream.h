@@ -2,11 +2,13 @@
  * dnsrep/logstream.h — the block log's second destination: a Redis stream, so a
  * fleet's blocks can be reviewed in one place (`dnsrepctl report --redis`).
  *
- * It is a block log sink (dnsrep_blocklog_set_sink): it runs on the log writer's
- * thread, with its own Redis connection, and appends each line with XADD …
- * MAXLEN ~ N.  When Redis is unreachable it drops the stream's copy of the lines
- * (the file still has them), counts them, says so once, and tries again after a
- * few seconds: the file log never waits long for Redis.
+ * It is a block log sink (dnsrep_blocklog_set_sink) with a thread of its own: the
+ * sink, on the log writer's thread, only copies the lines into a bounded buffer
+ * (1 MiB; lines that do not fit are the stream's loss, counted); the stream's thread
+ * appends them with XADD … MAXLEN ~ N on its own Redis connection.  When Redis is
+ * unreachable or hangs, only that thread waits: it drops the stream's copy of the
+ * lines (the file has them), counts them, says so once, and tries again after a
+ * few seconds.  The file log never waits for Redis.
  */
 #ifndef DNSREP_LOGSTREAM_H
 #define DNSREP_LOGSTREAM_H
@@ -29,10 +31,14 @@ struct dnsrep_logstream *dnsrep_logstream_new(const struct dnsrep_store_opts *so
 /** The sink function: give it to dnsrep_blocklog_set_sink with the logstream as ctx. */
 void dnsrep_logstream_sink(void *logstream, const char *lines, size_t len);
 
-/** Lines not appended to the stream because Redis was unreachable. */
+/** Lines not appended to the stream: Redis unreachable or hung, or the buffer full. */
 uint64_t dnsrep_logstream_dropped(const struct dnsrep_logstream *ls);
 
-/** Close the connection and free.  Only after the log writer stopped.  NULL is fine. */
+/**
+ * Stop the stream's thread (lines still buffered are sent if Redis is connected,
+ * else counted as dropped), close the connection and free.  Only after the log
+ * writer stopped.  NULL is fine.
+ */
 void dnsrep_logstream_free(struct dnsrep_logstream *ls);
 
 #endif

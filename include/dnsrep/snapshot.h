@@ -93,6 +93,13 @@ void dnsrep_builder_feed_commit(struct dnsrep_builder *b);
 void dnsrep_builder_feed_rollback(struct dnsrep_builder *b);
 
 /**
+ * Drop the entries of the feed begun last, even when it was committed (a feed that
+ * loaded but that the caller decides not to take after all).  Nothing may have been
+ * begun since.
+ */
+void dnsrep_builder_feed_undo(struct dnsrep_builder *b);
+
+/**
  * Build the snapshot from the committed feeds, merging duplicate names: the scopes
  * are joined, and the first feed's metadata is kept for block and for allow.
  * The builder is spent afterwards (free it).
@@ -192,6 +199,9 @@ int dnsrep_snapshot_record(const struct dnsrep_snapshot *s, const uint8_t *wire,
 
 /** Bytes the snapshot occupies (one block). */
 size_t dnsrep_snapshot_bytes(const struct dnsrep_snapshot *s);
+
+/** Bytes of memory it holds: the block and its lookalike index, if any. */
+size_t dnsrep_snapshot_memory(const struct dnsrep_snapshot *s);
 
 /** Free a snapshot.  NULL is fine. */
 void dnsrep_snapshot_free(struct dnsrep_snapshot *s);

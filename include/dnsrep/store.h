@@ -14,7 +14,9 @@
  *                              cleared by a successful sync), bytes
  *   dnsrep:changes             pub/sub channel: "VERSION NAME" after each publish
  *   dnsrep:resolver:ID         hash: version (loaded), names, loaded_at, heartbeat
- *                              (Unix s); expires when heartbeats stop
+ *                              (Unix s), error (why the resolver cannot follow the
+ *                              data in Redis, "" when it can); expires when
+ *                              heartbeats stop
  *   dnsrep:resolvers           set of resolver ids that ever sent a heartbeat
  *   dnsrep:log                 stream of block log records (field "r": the JSON line)
  *
@@ -68,6 +70,17 @@ struct dnsrep_store *dnsrep_store_connect(const struct dnsrep_store_opts *o, cha
 /** Close.  NULL is fine. */
 void dnsrep_store_close(struct dnsrep_store *s);
 
+/** Change the per-command timeout of a connection (ms; see opts).  NULL is fine. */
+void dnsrep_store_set_timeout(struct dnsrep_store *s, long timeout_ms);
+
+/**
+ * Whether the connection is unusable after a failed call (I/O error, timeout, closed
+ * by the server, protocol error: close it and connect again), as opposed to a data
+ * error — a key of the wrong type, a value that does not parse, an error reply —
+ * after which the connection is still good.  1 for NULL.
+ */
+int dnsrep_store_broken(const struct dnsrep_store *s);
+
 /**
  * Publish one feed atomically: content, metadata (version set by the script), the
  * global version, the feeds set, then PUBLISH "VERSION NAME".
@@ -99,6 +112,13 @@ int dnsrep_store_feedmeta(struct dnsrep_store *s, const char *feed,
 int dnsrep_store_get_feed(struct dnsrep_store *s, const char *feed, char **data, size_t *len,
 	uint64_t *version, char *err, size_t errlen);
 
+/**
+ * Whether the resolvers can read what is published for a feed: dnsrep:version a
+ * number (or absent) and dnsrep:feed:NAME a string (or absent).  @return 1, 0 when
+ * not (err says which key holds what), -1 when the connection failed.
+ */
+int dnsrep_store_feed_readable(struct dnsrep_store *s, const char *feed, char *err, size_t errlen);
+
 /** The published feed names (malloc'd array of malloc'd strings).  -1 on error. */
 int dnsrep_store_feeds(struct dnsrep_store *s, char ***names, size_t *n, char *err, size_t errlen);
 
@@ -110,13 +130,15 @@ void dnsrep_store_free_names(char **names, size_t n);
  * EXPIRE ttl_s, SADD dnsrep:resolvers ID.  -1 on error.
  */
 int dnsrep_store_heartbeat(struct dnsrep_store *s, const char *resolver, uint64_t version,
-	uint64_t names, int64_t loaded_at, unsigned ttl_s, char *err, size_t errlen);
+	uint64_t names, int64_t loaded_at, const char *error, unsigned ttl_s, char *err,
+	size_t errlen);
 
 /** One resolver as `dnsrepctl status` shows it. */
 struct dnsrep_store_resolver {
 	char id[256];
 	uint64_t version, names;
 	int64_t loaded_at, heartbeat;  /**< heartbeat 0: expired (no recent heartbeat) */
+	char error[512];               /**< why it cannot follow Redis's data, or "" */
 };
 
 /** The resolvers that ever sent a heartbeat (malloc'd array).  -1 on error. */

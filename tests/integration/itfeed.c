@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-int itfeed_swaps_logged(const char *unbound_log)
+int itfeed_lines_logged(const char *unbound_log, const char *text)
 {
 	FILE *f = fopen(unbound_log, "r");
 	char line[2048];
@@ -15,9 +15,32 @@ int itfeed_swaps_logged(const char *unbound_log)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		n += strstr(line, "dnsrep: new blocklist in place") != NULL;
+		n += strstr(line, text) != NULL;
 	fclose(f);
 	return n;
+}
+
+int itfeed_swaps_logged(const char *unbound_log)
+{
+	return itfeed_lines_logged(unbound_log, "dnsrep: new blocklist in place");
+}
+
+int itfeed_change_refused(const char *dir, const char *unbound_log, const char *file,
+	const char *content)
+{
+	const char *said = "keeping the last good version";
+	int before = itfeed_lines_logged(unbound_log, said);
+	int swaps = itfeed_swaps_logged(unbound_log);
+	if (itfeed_write(dir, file, content) < 0)
+		return -1;
+	for (int i = 0; i < 300; i++) {
+		if (itfeed_lines_logged(unbound_log, said) > before)
+			return itfeed_swaps_logged(unbound_log) == swaps ? 0 : -1;
+		struct timespec nap = { 0, 100000000 };
+		nanosleep(&nap, NULL);
+	}
+	fprintf(stderr, "itfeed: no 'keeping the last good version' 30 s after a feed changed\n");
+	return -1;
 }
 
 int itfeed_write(const char *dir, const char *file, const char *content)

@@ -16,6 +16,17 @@ int itfeed_swaps_logged(const char *unbound_log);
  */
 int itfeed_change(const char *dir, const char *unbound_log, const char *file, const char *content);
 
+/**
+ * Replace a feed file with content the plugin must refuse: wait until it says it
+ * keeps the last good version.  -1 when it did not say so in 30 s, or swapped a
+ * new blocklist in all the same.
+ */
+int itfeed_change_refused(const char *dir, const char *unbound_log, const char *file,
+	const char *content);
+
+/** Lines of the Unbound log that hold text, or -1. */
+int itfeed_lines_logged(const char *unbound_log, const char *text);
+
 /** Write dir/file with content (no waiting); 0 or -1. */
 int itfeed_write(const char *dir, const char *file, const char *content);
 

@@ -513,6 +513,15 @@ static void test_change_notice(void **state)
 	assert_int_equal(v, v3);
 	assert_int_equal(dnsrep_store_wait_change(sub, 0, &v, err, sizeof(err)), 0);
 
+	/* anybody may publish on the channel: junk is a notice without a version (the
+	 * reader asks for the version itself), never a reason to reconnect */
+	redisContext *c = raw_connect();
+	raw(c, "PUBLISH t-notice:changes hello");
+	assert_int_equal(dnsrep_store_wait_change(sub, 5000, &v, err, sizeof(err)), 1);
+	assert_int_equal(v, 0);
+	assert_int_equal(dnsrep_store_broken(sub), 0);
+	redisFree(c);
+
 	/* a subscribed connection refuses other commands; an unsubscribed one cannot wait */
 	assert_int_equal(dnsrep_store_version(sub, &v, err, sizeof(err)), -1);
 	if (!strstr(err, "subscribed"))
@@ -684,9 +693,10 @@ static void test_heartbeat_resolvers(void **state)
 	free(r);
 
 	int64_t t = (int64_t)time(NULL);
-	assert_int_equal(dnsrep_store_heartbeat(s, "ns1.example/1234", 41, 1000000, t - 60, 60,
+	assert_int_equal(dnsrep_store_heartbeat(s, "ns1.example/1234", 41, 1000000, t - 60, "", 60,
 						err, sizeof(err)), 0);
-	assert_int_equal(dnsrep_store_heartbeat(s, "ns2", 40, 999, t - 5, 1, err, sizeof(err)), 0);
+	assert_int_equal(dnsrep_store_heartbeat(s, "ns2", 40, 999, t - 5,
+						"dnsrep:feed:x: WRONGTYPE", 1, err, sizeof(err)), 0);
 	assert_int_equal(dnsrep_store_resolvers(s, &r, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 2);
 	const struct dnsrep_store_resolver *a = find_resolver(r, n, "ns1.example/1234");
@@ -698,6 +708,8 @@ static void test_heartbeat_resolvers(void **state)
 	assert_int_equal(a->loaded_at, t - 60);
 	assert_true(a->heartbeat >= t && a->heartbeat <= t + 5);
 	assert_int_equal(b->version, 40);
+	assert_string_equal(a->error, "");
+	assert_string_equal(b->error, "dnsrep:feed:x: WRONGTYPE");
 	assert_int_equal(b->names, 999);
 	assert_true(b->heartbeat >= t);
 	free(r);
@@ -855,6 +867,10 @@ static void test_wrong_types(void **state)
 	char last_id[64] = "";
 
 	assert_int_equal(dnsrep_store_version(s, &v, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "t-types:version is not a version number: \"not-a-number\""));
+	/* a data error leaves the connection good: not a reason to reconnect */
+	assert_int_equal(dnsrep_store_broken(s), 0);
+	assert_int_equal(dnsrep_store_feed_readable(s, "list", err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "version"));
 	assert_int_equal(dnsrep_store_feedmeta(s, "badver", &m, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not a number"));
@@ -864,6 +880,10 @@ static void test_wrong_types(void **state)
 	assert_non_null(strstr(err, "WRONGTYPE"));
 	assert_int_equal(dnsrep_store_get_feed(s, "list", &data, &len, &v, err, sizeof(err)), -1);
 	assert_null(data);
+	/* Redis's own text and the key, not a reply type number */
+	if (!strstr(err, "t-types:feed:list: WRONGTYPE"))
+		fail_msg("error '%s' does not name the key with Redis's WRONGTYPE", err);
+	assert_int_equal(dnsrep_store_broken(s), 0);
 	assert_int_equal(dnsrep_store_feeds(s, &names, &n, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "WRONGTYPE"));
 	assert_null(names);
@@ -885,6 +905,10 @@ static void test_wrong_types(void **state)
 	assert_int_equal(dnsrep_store_publish(s, "new", "x", 1, &pm, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "not a version number"));
 	raw(c, "SET t-types:version 5");
+	assert_int_equal(dnsrep_store_feed_readable(s, "list", err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "t-types:feed:list holds a list, not a string"));
+	assert_int_equal(dnsrep_store_feed_readable(s, "badver", err, sizeof(err)), 1);
+	assert_int_equal(dnsrep_store_feed_readable(s, "absent", err, sizeof(err)), 1);
 	assert_int_equal(dnsrep_store_get_feed(s, "new", &data, &len, &v, err, sizeof(err)), 0);
 	assert_int_equal(dnsrep_store_feedmeta(s, "new", &m, err, sizeof(err)), 0);
 	/* the connection is still usable after error replies */

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -819,6 +820,95 @@ static void test_format_random_records(void **state)
 			r.client.ss_family = round % 4 == 1 ? AF_INET : AF_INET6;
 		r.match = (uint8_t)(r.match % 5);
 		free(fmt(&r, "res1"));
+	}
+}
+
+/*
+ * Decode a qname field as a reader must: the JSON string (\" and \\), then the
+ * presentation escapes (\DDD, \X) and the dots between labels.  Returns the wire
+ * length, or 0 when it does not decode.
+ */
+static size_t decode_qname(const char *q, uint8_t *w)
+{
+	size_t qlen = strlen(q), n = 0, lab = 0;
+	char text[2048];
+	size_t t = 0;
+	if (qlen < 2 || q[0] != '"' || q[qlen - 1] != '"')
+		return 0;
+	for (size_t i = 1; i + 1 < qlen; i++) { /* JSON */
+		if (q[i] == '\\') {
+			i++;
+			if (q[i] != '"' && q[i] != '\\')
+				return 0; /* the log escapes nothing else at this level */
+		}
+		text[t++] = q[i];
+	}
+	if (t == 1 && text[0] == '.') {
+		w[0] = 0;
+		return 1;
+	}
+	w[n++] = 0; /* the first label's length, filled in below */
+	for (size_t i = 0; i < t; i++) {
+		uint8_t c = (uint8_t)text[i];
+		if (c == '.') {
+			w[lab] = (uint8_t)(n - lab - 1);
+			lab = n;
+			w[n++] = 0;
+			continue;
+		}
+		if (c == '\\') {
+			if (i + 3 < t && isdigit((unsigned char)text[i + 1])) {
+				c = (uint8_t)((text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 +
+					      (text[i + 3] - '0'));
+				i += 3;
+			} else {
+				c = (uint8_t)text[++i];
+			}
+		}
+		w[n++] = c;
+	}
+	w[lab] = (uint8_t)(n - lab - 1);
+	w[n++] = 0;
+	return n;
+}
+
+/* Property: any qname, formatted into a record, is one JSON line whose qname field
+ * decodes to exactly the wire name asked, octet for octet (case kept). */
+static void test_format_qname_property(void **state)
+{
+	(void)state;
+	static const uint8_t alphabet[] = { 'a', 'Z', '0', '-', '_', '.', '\\', '"', ' ', 0, 0x7f,
+					    0x80, 0xc3, 0xff, '\n', '{', '}', ',', ':' };
+	uint64_t x = 0x2545f4914f6cdd1du;
+	for (int round = 0; round < 20000; round++) {
+		uint8_t w[256], back[256];
+		size_t n = 0;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		int labels = (int)(x % 7);
+		for (int l = 0; l < labels; l++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			size_t len = 1 + (size_t)(x % 63);
+			if (n + 1 + len + 1 > 255)
+				break;
+			w[n++] = (uint8_t)len;
+			for (size_t i = 0; i < len; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				w[n++] = (x >> 8) % 3 ? alphabet[x % sizeof(alphabet)] : (uint8_t)(x >> 16);
+			}
+		}
+		w[n++] = 0;
+		struct dnsrep_log_record r;
+		rec_base(&r);
+		memcpy(r.qname, w, n);
+		r.qname_len = (uint8_t)n;
+		char *line = fmt(&r, "res1"); /* one line, valid JSON */
+		char *q = field(line, "qname");
+		assert_non_null(q);
+		size_t m = decode_qname(q, back);
+		if (m != n || memcmp(back, w, n) != 0)
+			fail_msg("round %d: qname %s does not decode to the name asked", round, q);
+		free(q);
+		free(line);
 	}
 }
 
@@ -1700,6 +1790,7 @@ int main(void)
 		cmocka_unit_test(test_format_malformed_names),
 		cmocka_unit_test(test_format_hostile_strings),
 		cmocka_unit_test(test_format_random_records),
+		cmocka_unit_test(test_format_qname_property),
 		cmocka_unit_test(test_open_close_at_once),
 		cmocka_unit_test(test_writes_all_in_order),
 		cmocka_unit_test(test_close_drains),

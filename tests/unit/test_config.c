@@ -286,6 +286,17 @@ static void test_bools(void **state)
 	dnsrep_config_free(cfg);
 	parse_err("dnsrep:\n log-exempt: true\n", "'log-exempt' must be yes or no, not 'true'");
 	parse_err("dnsrep:\n log-exempt: YES\n", "not 'YES'");
+	cfg = parse_ok("dnsrep:\n log-exempt: no\n");
+	assert_int_equal(cfg->no_blocklist_servfail, 0); /* the default: resolve */
+	dnsrep_config_free(cfg);
+	cfg = parse_ok("dnsrep:\n on-no-blocklist: servfail\n");
+	assert_int_equal(cfg->no_blocklist_servfail, 1);
+	dnsrep_config_free(cfg);
+	cfg = parse_ok("dnsrep:\n on-no-blocklist: servfail\n on-no-blocklist: resolve\n");
+	assert_int_equal(cfg->no_blocklist_servfail, 0);
+	dnsrep_config_free(cfg);
+	parse_err("dnsrep:\n on-no-blocklist: refuse\n",
+		  "'on-no-blocklist' must be resolve or servfail, not 'refuse'");
 }
 
 static void test_addresses(void **state)

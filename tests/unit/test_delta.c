@@ -85,8 +85,13 @@ static struct dnsrep_snapshot *build(const struct feed *feeds)
 	if (!s)
 		fail_msg("finish: %s", err);
 	struct dnsrep_lookalike_opts lo = lookalike_opts();
+	size_t before = dnsrep_snapshot_memory(s);
+	assert_int_equal(before, dnsrep_snapshot_bytes(s));
 	if (dnsrep_snapshot_protect(s, &lo, err, sizeof(err)) < 0)
 		fail_msg("protect: %s", err);
+	/* the memory Unbound is told of (get_mem) counts the lookalike index too */
+	if (dnsrep_snapshot_protected(s) > 0)
+		assert_true(dnsrep_snapshot_memory(s) > before);
 	return s;
 }
 
