@@ -1,9 +1,11 @@
 #!/bin/sh
 # run.sh — the test command: install what is missing, build Unbound with dynlib and
-# dnsrep (a normal build and a sanitizer build), run `make check` in both (the
-# sanitizer build runs the unit tests: an instrumented plugin cannot load into an
-# uninstrumented Unbound), and print "N passed, N failed, N skipped" as the last
-# line, summed over every test case of every suite.
+# dnsrep (a normal build, a sanitizer build and a clang build of the fuzz harnesses),
+# run `make check` in the first two (the sanitizer build runs the unit tests: an
+# instrumented plugin cannot load into an uninstrumented Unbound) and the fuzz
+# harnesses for FUZZ_SECONDS (default 10) each over their seed corpora, and print
+# "N passed, N failed, N skipped" as the last line, summed over every test case of
+# every suite.
 #
 # Usage: tests/run.sh            (from anywhere; exit status 0 when nothing failed)
 # Environment: JOBS (default: nproc), KEEP_TMP=1 keeps the integration temp dirs.
@@ -46,16 +48,24 @@ if build sanitizers --enable-sanitizers; then
 else
   echo "run.sh: the sanitizer build failed"; status=1
 fi
+fuzz_progs="tests/fuzz/fuzz_feed tests/fuzz/fuzz_name tests/fuzz/fuzz_config tests/fuzz/fuzz_snapshot"
+fuzz_progs="$fuzz_progs tests/fuzz/fuzz_report tests/fuzz/fuzz_redis"
+if build fuzz --enable-fuzzing --disable-werror CC=clang; then
+  make -C build/fuzz -j"$jobs" check TESTS=tests/fuzz/fuzz.test check_PROGRAMS="$fuzz_progs" || status=1
+else
+  echo "run.sh: the fuzz build (clang) failed"; status=1
+fi
 
 # 3. Count every test case: the TAP driver writes one :test-result: line per case.
 #    A suite that crashed or lost its plan shows up as ERROR: counted as failed.
-count() { cat build/release/tests/*/*.trs build/sanitizers/tests/*/*.trs 2>/dev/null | grep -c "^:test-result: $1" || true; }
+count() { cat build/release/tests/*/*.trs build/sanitizers/tests/*/*.trs build/fuzz/tests/*/*.trs 2>/dev/null | grep -c "^:test-result: $1" || true; }
 passed=$(( $(count PASS) + $(count XFAIL) ))
 failed=$(( $(count FAIL) + $(count XPASS) + $(count ERROR) ))
 skipped=$(count SKIP)
 if [ "$failed" -gt 0 ]; then
   echo "Failed cases:"
-  grep -h "^\(FAIL\|ERROR\|XPASS\):" build/release/tests/*/*.log build/sanitizers/tests/*/*.log 2>/dev/null || true
+  grep -h "^\(FAIL\|ERROR\|XPASS\):" build/release/tests/*/*.log build/sanitizers/tests/*/*.log \
+    build/fuzz/tests/*/*.log 2>/dev/null || true
 fi
 [ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1  # make failed outside any test case
 if [ "$skipped" -gt 0 ]; then
