@@ -16,6 +16,8 @@
 #                   (for networks that block outgoing DNS; e.g. 9.9.9.9)
 #   --include FILE  add `include: FILE` to the generated unbound.conf
 #   --redis-port N  the local redis-server's port               (default 6385)
+#   --control-port N  unbound-control's port on 127.0.0.1, no certificates
+#                   (default: --port + 1)
 #   --no-redis      no Redis: the plugin reads the feed file itself
 #   --no-build      use what is built already (build/unbound, build/release)
 #   UNBOUND_PREFIX and DNSREP_BUILD override where those are.
@@ -29,6 +31,7 @@ include=""
 build=yes
 redis_port=6385
 use_redis=yes
+control_port=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) port=$2; shift 2 ;;
@@ -37,12 +40,14 @@ while [ $# -gt 0 ]; do
     --include) include=$2; shift 2 ;;
     --no-build) build=no; shift ;;
     --redis-port) redis_port=$2; shift 2 ;;
+    --control-port) control_port=$2; shift 2 ;;
     --no-redis) use_redis=no; shift ;;
     -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "quickstart: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 say() { echo "quickstart: $*" >&2; }
+[ -n "$control_port" ] || control_port=$((port + 1))
 prefix=${UNBOUND_PREFIX:-$top/build/unbound}
 bdir=${DNSREP_BUILD:-$top/build/release}
 
@@ -125,6 +130,11 @@ server:
   access-control: 127.0.0.0/8 allow
   module-config: "dynlib validator iterator"
   $anchor
+remote-control:
+  control-enable: yes
+  control-interface: 127.0.0.1
+  control-port: $control_port
+  control-use-cert: no
 dynlib:
   dynlib-file: "$bdir/plugin/dnsrep.so"
 EOF
@@ -176,5 +186,6 @@ echo
 say "query it:  dig @127.0.0.1 -p $port debian.org"
 say "review:    $bdir/dnsrepctl report $dir/dnsrep-blocks.jsonl"
 [ "$use_redis" = no ] || say "status:    $bdir/dnsrepctl status --config $dir/dnsrep.conf"
+say "reload:    $prefix/sbin/unbound-control -c $dir/unbound.conf reload"
 say "stop it:   Ctrl-C"
 wait "$pid"
