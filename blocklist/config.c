@@ -41,7 +41,7 @@ enum kind {
 	KIND_FEEDNAME, /**< [A-Za-z0-9._-]{1,64} */
 	KIND_SOURCE,   /**< file:///…, http://…, https://… */
 	KIND_BOOL,     /**< yes / no */
-	KIND_NO_BLOCKLIST, /**< resolve / servfail, as 0 / 1 */
+	KIND_CHOICE,   /**< one of two words (keydesc.choice), as 0 / 1 */
 	KIND_DURATION, /**< 90, 90s, 15m, 1h, 1d; min..max seconds */
 	KIND_ACTION,   /**< nxdomain nodata refused sinkhole log-only */
 	KIND_FORMAT,   /**< auto plain hosts adblock rpz csv */
@@ -64,6 +64,12 @@ struct keydesc {
 	uint32_t min, max;  /**< for KIND_DURATION */
 };
 
+/** The two words of each KIND_CHOICE key: the first is stored as 0, the second as 1. */
+static const struct { const char *key; const char *word[2]; } choices[] = {
+	{ "on-no-blocklist", { "resolve", "servfail" } },
+	{ "wildcard", { "subtree", "below" } },
+};
+
 #define G(f) offsetof(struct dnsrep_config, f)
 #define F(f) offsetof(struct dnsrep_feed_config, f)
 static const struct keydesc keys[] = {
@@ -78,7 +84,7 @@ static const struct keydesc keys[] = {
 	{ "exempt-client", CLAUSE_DNSREP, KIND_CIDR_LIST, G(exempt_clients), 0, 0 },
 	{ "category-action", CLAUSE_DNSREP, KIND_CATEGORY_ACTION, G(category_actions), 0, 0 },
 	{ "log-exempt",    CLAUSE_DNSREP, KIND_BOOL,     G(log_exempt), 0, 0 },
-	{ "on-no-blocklist", CLAUSE_DNSREP, KIND_NO_BLOCKLIST, G(no_blocklist_servfail), 0, 0 },
+	{ "on-no-blocklist", CLAUSE_DNSREP, KIND_CHOICE, G(no_blocklist_servfail), 0, 0 },
 	{ "poll-interval", CLAUSE_DNSREP, KIND_DURATION, G(poll_interval), 1, 86400 },
 	{ "log-queue",     CLAUSE_DNSREP, KIND_COUNT,    G(log_queue), 64, 1u << 20 },
 	{ "redis",         CLAUSE_DNSREP, KIND_STRING,   G(redis), 0, 0 },
@@ -107,6 +113,7 @@ static const struct keydesc keys[] = {
 	{ "refresh",       CLAUSE_FEED,   KIND_DURATION, F(refresh), 60, 7 * 86400 },
 	{ "max-rejected",  CLAUSE_FEED,   KIND_PERCENT,  F(max_rejected), 0, 0 },
 	{ "allow-public-suffix", CLAUSE_FEED, KIND_BOOL, F(allow_public_suffix), 0, 0 },
+	{ "wildcard",      CLAUSE_FEED,   KIND_CHOICE,   F(wildcard_below), 0, 0 },
 };
 #undef G
 #undef F
@@ -425,14 +432,19 @@ static int set_value(struct parser *p, const struct keydesc *k, const char *v)
 		else
 			return fail(p, "'%s' must be yes or no, not '%s'", k->key, v);
 		return 0;
-	case KIND_NO_BLOCKLIST:
-		if (strcmp(v, "resolve") == 0)
-			*(int *)field = 0;
-		else if (strcmp(v, "servfail") == 0)
-			*(int *)field = 1;
-		else
-			return fail(p, "'%s' must be resolve or servfail, not '%s'", k->key, v);
-		return 0;
+	case KIND_CHOICE: {
+		size_t c = 0;
+		while (c + 1 < sizeof(choices) / sizeof(choices[0]) && strcmp(choices[c].key, k->key))
+			c++;
+		for (int i = 0; i < 2; i++) {
+			if (strcmp(v, choices[c].word[i]) == 0) {
+				*(int *)field = i;
+				return 0;
+			}
+		}
+		return fail(p, "'%s' must be %s or %s, not '%s'", k->key, choices[c].word[0],
+			    choices[c].word[1], v);
+	}
 	case KIND_DURATION: {
 		uint32_t secs;
 		if (parse_duration(v, &secs) < 0)

@@ -70,8 +70,12 @@ static int load_one(struct check *c, struct dnsrep_builder *b, struct dnsrep_loa
 	if (st.rejected > MAX_REJECTS_SHOWN)
 		fprintf(stderr, "dnsrepctl: %s: %u more rejected lines not shown\n", l->meta.feed,
 			st.rejected - MAX_REJECTS_SHOWN);
-	fprintf(stderr, "dnsrepctl: feed %s: %s, %u entries (%u allow), %u lines rejected\n",
+	fprintf(stderr, "dnsrepctl: feed %s: %s, %u entries (%u allow), %u lines rejected",
 		l->meta.feed, dnsrep_format_name(st.format), st.entries, st.allows, st.rejected);
+	if (st.overridden)
+		fprintf(stderr, ", %u rules overridden by others ($badfilter, exceptions, "
+			"$important)", st.overridden);
+	fputc('\n', stderr);
 	return 0;
 }
 

@@ -63,6 +63,21 @@ struct rpz_state {
 	int too_long;      /**< the record outgrew RPZ_RECORD_MAX: drop it when it ends */
 };
 
+/** A sorted set of rule keys: "FLAGS name" (flags: a allow, i important). */
+struct adset {
+	char **keys;
+	size_t n, cap;
+	int oom;
+};
+
+/** What the prescan learned: the rules that override others. */
+struct adblock_state {
+	int prescanned;
+	struct adset cancelled;  /**< rules a $badfilter names */
+	struct adset rules;      /**< every rule that is not cancelled (exceptions and
+				      $important blocks are what is asked of it) */
+};
+
 /** One parse of one feed. */
 struct parser {
 	const struct dnsrep_feed_opts *opts;
@@ -77,6 +92,8 @@ struct parser {
 	unsigned line;         /**< the current line, from 1 */
 	int csv_header_seen;
 	struct rpz_state rpz;
+	struct adblock_state ad; /**< adblock: the rules that override others */
+	int ad_oom;
 };
 
 /* ---- messages ------------------------------------------------------------------ */
@@ -193,6 +210,7 @@ static int starts_with_nocase(const char *s, const char *prefix)
 /** Provenance a line may carry (CSV); NULLs elsewhere. */
 struct extras {
 	const char *category, *reason, *date, *source;
+	int action; /**< enum dnsrep_action the line says, or 0 */
 };
 
 /**
@@ -203,7 +221,12 @@ struct extras {
 static int emit(struct parser *p, unsigned line, const struct dnsrep_name *name,
 	unsigned scope, int allow, const struct extras *x)
 {
-	if (!p->opts->allow_public_suffix && dnsrep_name_is_public_suffix(name)) {
+	/* an entry for a public suffix itself only (a hosts line, an RPZ exact trigger)
+	 * covers that one name: legitimate (a host named like a suffix: PSL wildcard
+	 * rules make every ec2-….compute-1.amazonaws.com one); an entry covering the
+	 * names below one covers everybody's names */
+	if (!p->opts->allow_public_suffix && (name->labels == 0 || (scope & DNSREP_SCOPE_BELOW)) &&
+	    dnsrep_name_is_public_suffix(name)) {
 		const char *verb = allow ? "allow" : "block";
 		const char *what = allow ? "unblock" : "block";
 		if (name->labels == 0) {
@@ -228,6 +251,7 @@ static int emit(struct parser *p, unsigned line, const struct dnsrep_name *name,
 		e.reason = x->reason;
 		e.date = x->date;
 		e.source = x->source;
+		e.action = x->action;
 	}
 	e.line = line;
 	if (p->on_entry(p->ctx, &e) != 0) {
@@ -265,13 +289,23 @@ static const char *bad_name_char(const char *s, size_t n)
 	return NULL;
 }
 
+static int is_address(const char *s, size_t n);
+
 /**
- * Decode a name given as text ("*." already removed) and emit it.
+ * Decode a name given as text ("*." already removed) and emit it.  An IPv4
+ * address in dotted quads is a valid host name by syntax, but no list that writes
+ * one means the name: it is refused.
  * @return 0 (entry taken or line rejected), or -1 when the callback failed.
  */
 static int take_text_name(struct parser *p, const char *text, size_t n, unsigned scope,
 	int allow, const struct extras *x)
 {
+	if (is_address(text, n)) {
+		char buf[SHOWBUF];
+		reject_at(p, p->line, "'%s' is an IP address, not a domain name: dnsrep blocks "
+			"names, not addresses in answers", show(buf, sizeof(buf), text, n));
+		return 0;
+	}
 	const char *bad = bad_name_char(text, n);
 	if (bad && *bad == '*') {
 		reject_at(p, p->line, "'*' is only allowed as a leading \"*.\"");
@@ -292,12 +326,18 @@ static int take_text_name(struct parser *p, const char *text, size_t n, unsigned
 	return emit(p, p->line, &name, scope, allow, x);
 }
 
-/** A name as plain and CSV write it: "*.name" (below) or "name" (subtree). */
+/**
+ * A name as plain and CSV write it: "name" (the name and everything below) or
+ * "*.name": the same by default, as dnscrypt-proxy and the wildcard lists made for
+ * it mean it ("*.example.com matches example.com and all names within that zone");
+ * only the names below with wildcard: below.
+ */
 static int take_pattern(struct parser *p, const char *text, size_t n, int allow,
 	const struct extras *x)
 {
 	if (n >= 2 && text[0] == '*' && text[1] == '.')
-		return take_text_name(p, text + 2, n - 2, DNSREP_SCOPE_BELOW, allow, x);
+		return take_text_name(p, text + 2, n - 2,
+			p->opts->wildcard_below ? DNSREP_SCOPE_BELOW : DNSREP_SCOPE_SUBTREE, allow, x);
 	return take_text_name(p, text, n, DNSREP_SCOPE_SUBTREE, allow, x);
 }
 
@@ -360,12 +400,13 @@ static int is_address(const char *s, size_t n)
 	return inet_pton(AF_INET6, buf, addr) == 1;
 }
 
-/** "0.0.0.0 a.example b.example # comment": each name exactly. */
+/** "0.0.0.0 a.example b.example # comment": each name exactly.  "! comment" too,
+ * as lists published in several formats carry. */
 static int parse_hosts_line(struct parser *p, char *s, size_t n)
 {
 	cut_at(s, &n, '#');
 	s = trim(s, &n);
-	if (n == 0)
+	if (n == 0 || s[0] == '!')
 		return 0;
 	char *pos = s;
 	size_t len;
@@ -397,101 +438,290 @@ static int parse_hosts_line(struct parser *p, char *s, size_t n)
 
 /* ---- adblock ---------------------------------------------------------------------- */
 
+/*
+ * AdGuard's and uBlock's DNS rules combine as those tools combine them, within a
+ * feed: an exception (@@) overrides a blocking rule for its name and every name
+ * below it, however specific the blocking rule; $important lifts a blocking rule
+ * above exceptions that are not $important themselves; $badfilter cancels the
+ * rule that is the same without it.  dnsrep's own precedence is "the most specific
+ * entry decides", so a prescan of the feed finds the $important, exception and
+ * $badfilter rules first, and the rules another rule overrides are left out
+ * (neither taken nor rejected: read as their format means them).
+ */
+
 /** Markers of cosmetic (element hiding, CSS, scriptlet) rules. */
 static const char *const cosmetic_markers[] = {
 	"##", "#@#", "#?#", "#@?#", "#$#", "#@$#", "#%#", "#@%#", NULL
 };
 
-/** Check a rule's "$a,b" modifiers: only $important means anything to DNS. */
-static int adblock_modifiers_ok(struct parser *p, char *mods)
-{
-	char buf[SHOWBUF];
-	for (;;) {
-		char *comma = strchr(mods, ',');
-		size_t len = comma ? (size_t)(comma - mods) : strlen(mods);
-		mods[len] = '\0';
-		char *m = trim(mods, &len);
-		if (len == 0) {
-			reject_at(p, p->line, "empty '$' modifier");
-			return 0;
-		}
-		if (strcasecmp(m, "important") != 0) {
-			reject_at(p, p->line, "unsupported modifier '$%s': only $important has a "
-				"meaning for DNS", show(buf, sizeof(buf), m, len));
-			return 0;
-		}
-		if (!comma)
-			return 1;
-		mods = comma + 1;
-	}
-}
+/** One adblock rule, split. */
+struct adrule {
+	int allow;          /**< @@ */
+	int important;      /**< $important */
+	int badfilter;      /**< $badfilter */
+	char *name;         /**< in the line's buffer, NUL-terminated */
+	size_t namelen;
+};
 
-/** "||example.com^", "@@||example.com^", "||example.com^$important", "! comment". */
-static int parse_adblock_line(struct parser *p, char *s, size_t n)
+/** What adblock_split found. */
+enum adkind { AD_SKIP, AD_REJECT, AD_RULE };
+
+/**
+ * Split a line (NUL-terminated, trimmed) into a rule; on AD_REJECT, why holds
+ * the reason.  Writes NULs into the line.
+ */
+static enum adkind adblock_split(char *s, size_t n, struct adrule *r, char *why, size_t whylen)
 {
 	char buf[SHOWBUF];
-	s = trim(s, &n);
+	memset(r, 0, sizeof(*r));
 	if (n == 0 || s[0] == '!' || s[0] == '[')
-		return 0;
+		return AD_SKIP;
 	for (const char *const *m = cosmetic_markers; *m; m++) {
 		if (strstr(s, *m)) {
-			reject_at(p, p->line, "not a DNS rule: a cosmetic rule ('%s')",
-				show(buf, sizeof(buf), s, n));
-			return 0;
+			snprintf(why, whylen, "not a DNS rule: a cosmetic rule ('%s')",
+				 show(buf, sizeof(buf), s, n));
+			return AD_REJECT;
 		}
 	}
 	if (s[0] == '#')
-		return 0; /* a hosts-style comment, as some DNS lists carry */
+		return AD_SKIP; /* a hosts-style comment, as some DNS lists carry */
 	const char *rule = s;
-	int allow = 0;
 	if (s[0] == '@' && s[1] == '@') {
-		allow = 1;
+		r->allow = 1;
 		s += 2;
 	}
 	if (s[0] == '/') {
-		reject_at(p, p->line, "not a DNS rule: a regular expression ('%s')",
-			show(buf, sizeof(buf), rule, n));
-		return 0;
+		snprintf(why, whylen, "not a DNS rule: a regular expression ('%s')",
+			 show(buf, sizeof(buf), rule, n));
+		return AD_REJECT;
 	}
 	if (s[0] != '|' || s[1] != '|') {
-		reject_at(p, p->line, "not a DNS rule: only ||name^ rules are supported ('%s')",
-			show(buf, sizeof(buf), rule, n));
-		return 0;
+		snprintf(why, whylen, "not a DNS rule: only ||name^ rules are supported ('%s')",
+			 show(buf, sizeof(buf), rule, n));
+		return AD_REJECT;
 	}
 	s += 2;
 	size_t namelen = strcspn(s, "^$/|");
 	char *after = s + namelen;
 	if (*after == '/') {
-		reject_at(p, p->line, "not a DNS rule: a path rule ('%s')",
-			show(buf, sizeof(buf), rule, n));
-		return 0;
+		snprintf(why, whylen, "not a DNS rule: a path rule ('%s')", show(buf, sizeof(buf), rule, n));
+		return AD_REJECT;
 	}
 	if (memchr(s, '*', namelen)) {
-		reject_at(p, p->line, "not a DNS rule: a wildcard pattern ('%s')",
-			show(buf, sizeof(buf), rule, n));
-		return 0;
+		snprintf(why, whylen, "not a DNS rule: a wildcard pattern ('%s')",
+			 show(buf, sizeof(buf), rule, n));
+		return AD_REJECT;
+	}
+	if (is_address(s, namelen)) {
+		snprintf(why, whylen, "an IP rule ('%s'): AdGuard blocks answers that contain "
+			 "this address; dnsrep blocks names only", show(buf, sizeof(buf), rule, n));
+		return AD_REJECT;
 	}
 	if (*after != '^') {
-		reject_at(p, p->line, "not a DNS rule: no '^' after the name, so it would match "
-			"longer names too ('%s')", show(buf, sizeof(buf), rule, n));
-		return 0;
+		snprintf(why, whylen, "not a DNS rule: no '^' after the name, so it would match "
+			 "longer names too ('%s')", show(buf, sizeof(buf), rule, n));
+		return AD_REJECT;
 	}
-	after++;
+	char *caret = after++;
 	if (*after == '|')
 		after++;
 	if (*after == '$') {
-		if (!adblock_modifiers_ok(p, after + 1))
-			return 0;
+		char *mods = after + 1;
+		for (;;) {
+			char *comma = strchr(mods, ',');
+			size_t len = comma ? (size_t)(comma - mods) : strlen(mods);
+			mods[len] = '\0';
+			char *m = trim(mods, &len);
+			if (len == 0) {
+				snprintf(why, whylen, "empty '$' modifier");
+				return AD_REJECT;
+			}
+			if (strcasecmp(m, "important") == 0) {
+				r->important = 1;
+			} else if (strcasecmp(m, "badfilter") == 0) {
+				r->badfilter = 1;
+			} else {
+				snprintf(why, whylen, "unsupported modifier '$%s': only $important and "
+					 "$badfilter have a meaning for DNS", show(buf, sizeof(buf), m, len));
+				return AD_REJECT;
+			}
+			if (!comma)
+				break;
+			mods = comma + 1;
+		}
 	} else if (*after == '/') {
-		reject_at(p, p->line, "not a DNS rule: a path rule ('%s')",
-			show(buf, sizeof(buf), rule, n));
-		return 0;
+		snprintf(why, whylen, "not a DNS rule: a path rule ('%s')", show(buf, sizeof(buf), rule, n));
+		return AD_REJECT;
 	} else if (*after != '\0') {
-		reject_at(p, p->line, "not a DNS rule: unexpected text after '^' ('%s')",
-			show(buf, sizeof(buf), rule, n));
+		snprintf(why, whylen, "not a DNS rule: unexpected text after '^' ('%s')",
+			 show(buf, sizeof(buf), rule, n));
+		return AD_REJECT;
+	}
+	*caret = '\0';
+	r->name = s;
+	r->namelen = namelen;
+	for (size_t i = 0; i < namelen; i++) /* keys compare without case */
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			s[i] = (char)(s[i] - 'A' + 'a');
+	if (namelen > 0 && s[namelen - 1] == '.')
+		s[--r->namelen] = '\0';
+	return AD_RULE;
+}
+
+static void adset_add(struct adset *set, const struct adrule *r)
+{
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 64;
+		char **k = realloc(set->keys, cap * sizeof(*k));
+		if (!k) {
+			set->oom = 1;
+			return;
+		}
+		set->keys = k;
+		set->cap = cap;
+	}
+	char *key = malloc(r->namelen + 4);
+	if (!key) {
+		set->oom = 1;
+		return;
+	}
+	key[0] = r->allow ? 'a' : 'b';
+	key[1] = r->important ? 'i' : '-';
+	key[2] = ' ';
+	memcpy(key + 3, r->name, r->namelen + 1);
+	set->keys[set->n++] = key;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int adset_has(const struct adset *set, int allow, int important, const char *name)
+{
+	if (!set->n)
+		return 0;
+	char key[DNSREP_NAME_MAXTEXT + 8];
+	snprintf(key, sizeof(key), "%c%c %s", allow ? 'a' : 'b', important ? 'i' : '-', name);
+	const char *k = key;
+	return bsearch(&k, set->keys, set->n, sizeof(*set->keys), key_cmp) != NULL;
+}
+
+/** Whether the set holds a rule of this kind for name or a name above it. */
+static int adset_covers(const struct adset *set, int allow, int important, const char *name)
+{
+	for (const char *s = name; s; s = strchr(s, '.') ? strchr(s, '.') + 1 : NULL)
+		if (*s && adset_has(set, allow, important, s))
+			return 1;
+	return 0;
+}
+
+static void adset_free(struct adset *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		free(set->keys[i]);
+	free(set->keys);
+	memset(set, 0, sizeof(*set));
+}
+
+static int mem_has_nocase(const char *data, size_t len, const char *word)
+{
+	size_t w = strlen(word);
+	for (size_t i = 0; i + w <= len; i++)
+		if (strncasecmp(data + i, word, w) == 0)
+			return 1;
+	return 0;
+}
+
+/** Each line of data, as the line parser sees it (no checks: the real pass rejects). */
+static void adblock_prescan(struct parser *p, const char *data, size_t len)
+{
+	struct adblock_state *a = &p->ad;
+	a->prescanned = 1;
+	if (!mem_has_nocase(data, len, "@@") && !mem_has_nocase(data, len, "important") &&
+	    !mem_has_nocase(data, len, "badfilter"))
+		return; /* nothing overrides anything: the rules go in as they are */
+	struct adset all = { 0 };
+	for (int pass = 0; pass < 2; pass++) {
+		for (const char *q = data, *end = data + len; q < end;) {
+			const char *nl = memchr(q, '\n', (size_t)(end - q));
+			size_t n = (size_t)((nl ? nl : end) - q);
+			if (n > 0 && q[n - 1] == '\r')
+				n--;
+			char line[FEED_LINE_MAX + 1], why[DNSREP_ERRLEN];
+			struct adrule r;
+			if (n <= FEED_LINE_MAX && !memchr(q, '\0', n)) {
+				memcpy(line, q, n);
+				line[n] = '\0';
+				size_t tl = n;
+				char *t = trim(line, &tl);
+				if (adblock_split(t, tl, &r, why, sizeof(why)) == AD_RULE) {
+					if (pass == 0 && r.badfilter) {
+						r.badfilter = 0;
+						adset_add(&a->cancelled, &r);
+					} else if (pass == 1 && !r.badfilter &&
+						   !adset_has(&a->cancelled, r.allow, r.important, r.name)) {
+						adset_add(&all, &r);
+					}
+				}
+			}
+			q = nl ? nl + 1 : end;
+		}
+		if (pass == 0)
+			qsort(a->cancelled.keys, a->cancelled.n, sizeof(char *), key_cmp);
+	}
+	qsort(all.keys, all.n, sizeof(char *), key_cmp);
+	a->rules = all;
+	if (a->cancelled.oom || a->rules.oom)
+		p->ad_oom = 1;
+}
+
+/**
+ * Whether a rule is overridden by others of the feed, and how (for nothing but the
+ * caller's choice to leave it out): a $badfilter'd rule; an exception under a
+ * $important block (unless $important itself); a block under an exception at least
+ * as important.
+ */
+static int adblock_overridden(const struct adblock_state *a, const struct adrule *r)
+{
+	if (adset_has(&a->cancelled, r->allow, r->important, r->name))
+		return 1;
+	const struct adset *all = &a->rules;
+	if (r->allow)
+		return !r->important && adset_covers(all, 0, 1, r->name);
+	/* a block: an exception above it wins unless this one is $important and that
+	 * one is not; an exception that is itself overridden does not count */
+	for (int imp = 1; imp >= r->important; imp--) {
+		for (const char *s = r->name; s; s = strchr(s, '.') ? strchr(s, '.') + 1 : NULL) {
+			if (!*s || !adset_has(all, 1, imp, s))
+				continue;
+			if (imp || !adset_covers(all, 0, 1, s))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/** "||example.com^", "@@||example.com^", "||example.com^$important", "! comment". */
+static int parse_adblock_line(struct parser *p, char *s, size_t n)
+{
+	char why[DNSREP_ERRLEN];
+	struct adrule r;
+	s = trim(s, &n);
+	switch (adblock_split(s, n, &r, why, sizeof(why))) {
+	case AD_SKIP:
+		return 0;
+	case AD_REJECT:
+		reject_at(p, p->line, "%s", why);
+		return 0;
+	case AD_RULE:
+		break;
+	}
+	if (r.badfilter || adblock_overridden(&p->ad, &r)) {
+		p->st->overridden++;
 		return 0;
 	}
-	return take_text_name(p, s, namelen, DNSREP_SCOPE_SUBTREE, allow, NULL);
+	return take_text_name(p, r.name, r.namelen, DNSREP_SCOPE_SUBTREE, r.allow, NULL);
 }
 
 /* ---- csv -------------------------------------------------------------------------- */
@@ -626,7 +856,7 @@ static int parse_csv_line(struct parser *p, char *s, size_t n)
 		return 0;
 	}
 	struct extras x = { f[1][0] ? f[1] : NULL, f[2][0] ? f[2] : NULL,
-		f[3][0] ? f[3] : NULL, f[4][0] ? f[4] : NULL };
+		f[3][0] ? f[3] : NULL, f[4][0] ? f[4] : NULL, DNSREP_ACTION_INHERIT };
 	if (x.date && !is_date(x.date)) {
 		reject_at(p, p->line, "date must be YYYY-MM-DD, not '%s'",
 			show(buf, sizeof(buf), x.date, strlen(x.date)));
@@ -785,8 +1015,8 @@ static int rpz_directive(struct parser *p, char *rec, unsigned line)
 }
 
 /**
- * What a record's action is: 1 block, 2 allow; 0 when it is unsupported
- * (reported).
+ * What a record's action is: 1 block (NXDOMAIN), 3 block (NODATA), 2 allow; 0
+ * when it is unsupported (reported).
  */
 static int rpz_action(struct parser *p, unsigned line, const ldns_rr *rr)
 {
@@ -801,8 +1031,10 @@ static int rpz_action(struct parser *p, unsigned line, const ldns_rr *rr)
 	const ldns_rdf *t = ldns_rr_rdf(rr, 0);
 	const uint8_t *w = ldns_rdf_data(t);
 	size_t n = ldns_rdf_size(t);
-	if (wire_equal(w, n, "", 1) || wire_equal(w, n, "\001*", 3))
-		return 1; /* CNAME . (NXDOMAIN) or CNAME *. (NODATA): the feed's action decides */
+	if (wire_equal(w, n, "", 1))
+		return 1; /* CNAME . : NXDOMAIN */
+	if (wire_equal(w, n, "\001*", 3))
+		return 3; /* CNAME *. : NODATA */
 	if (wire_equal(w, n, "\014rpz-passthru", 14))
 		return 2;
 	if (wire_equal(w, n, "\010rpz-drop", 10) || wire_equal(w, n, "\014rpz-tcp-only", 14)) {
@@ -898,7 +1130,10 @@ static int rpz_record(struct parser *p, const ldns_rr *rr, unsigned line)
 		reject_at(p, line, "%s", why[0] ? why : "bad name");
 		return 0;
 	}
-	return emit(p, line, &name, scope, action == 2, NULL);
+	/* the record's own action, which a feed's action: line overrides */
+	struct extras x = { .action = action == 1 ? DNSREP_ACTION_NXDOMAIN
+				    : action == 3 ? DNSREP_ACTION_NODATA : DNSREP_ACTION_INHERIT };
+	return emit(p, line, &name, scope, action == 2, &x);
 }
 
 /** A whole record (its lines joined, comments and parentheses gone). */
@@ -1215,10 +1450,20 @@ int dnsrep_feed_parse(const struct dnsrep_feed_opts *opts, const char *data, siz
 	p.rpz.ttl = RPZ_DEFAULT_TTL;
 	stats->format = p.format;
 
-	int rc = for_each_line(&p, data, len);
+	if (p.format == DNSREP_FORMAT_ADBLOCK)
+		adblock_prescan(&p, data, len);
+	int rc = 0;
+	if (p.ad_oom) {
+		set_err(&p, "feed %s: out of memory reading its exceptions", p.feed);
+		rc = -1;
+	} else {
+		rc = for_each_line(&p, data, len);
+	}
 	if (rc == 0 && p.format == DNSREP_FORMAT_RPZ)
 		rpz_finish(&p);
 	rpz_free(&p.rpz);
+	adset_free(&p.ad.cancelled);
+	adset_free(&p.ad.rules);
 	if (rc != 0)
 		return -1;
 	return too_many_rejected(&p) ? -1 : 0;

@@ -26,6 +26,7 @@ void dnsrep_load_from_config(struct dnsrep_load *l, const struct dnsrep_feed_con
 	l->opts.format = f->format;
 	l->opts.max_reject_share = f->max_rejected;
 	l->opts.allow_public_suffix = f->allow_public_suffix;
+	l->opts.wildcard_below = f->wildcard_below;
 }
 
 /** Passes entries on to the builder (made allow entries when asked), rejects to the caller. */
@@ -90,6 +91,7 @@ static int carry_add(struct carry *c, const struct dnsrep_record *rec, unsigned 
 	e.reason = m->reason[0] ? m->reason : NULL;
 	e.date = m->date[0] ? m->date : NULL;
 	e.source = m->source[0] ? m->source : NULL;
+	e.action = m->action; /* a record's own (RPZ); the feed's own action overrides it */
 	if (dnsrep_builder_add(c->b, &e) < 0) {
 		c->failed = 1;
 		return -1;

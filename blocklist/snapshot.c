@@ -230,9 +230,13 @@ int dnsrep_builder_feed_begin(struct dnsrep_builder *b, const struct dnsrep_feed
 /** The metadata index of an entry: the feed's own, or a tuple with the line's fields. */
 static int64_t entry_meta(struct dnsrep_builder *b, const struct dnsrep_entry *e)
 {
-	if (!e->category && !e->reason && !e->date && !e->source)
+	/* the line's own action, where the feed leaves it open */
+	int own_action = e->action != DNSREP_ACTION_INHERIT && b->cur.action == DNSREP_ACTION_INHERIT;
+	if (!e->category && !e->reason && !e->date && !e->source && !own_action)
 		return b->cur_meta;
 	struct meta_rec m = b->cur;
+	if (own_action)
+		m.action = (uint8_t)e->action;
 	const struct { const char *text; uint32_t *field; } own[] = {
 		{ e->category, &m.category }, { e->reason, &m.reason },
 		{ e->date, &m.date }, { e->source, &m.source },

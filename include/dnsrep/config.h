@@ -65,6 +65,8 @@ struct dnsrep_feed_config {
 	uint32_t refresh;           /**< seconds between fetches; default 3600 */
 	double max_rejected;        /**< reject the feed when more than this share of lines is bad; default 0.05 */
 	int allow_public_suffix;    /**< accept entries for the root or a bare public suffix */
+	int wildcard_below;         /**< wildcard: below — "*.name" in plain and CSV feeds covers
+				         only the names below name; default (subtree) name too */
 	char *decl_file;            /**< where the clause starts, for messages */
 	unsigned decl_line;
 };

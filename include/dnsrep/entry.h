@@ -23,6 +23,9 @@ struct dnsrep_entry {
 	const char *date;      /**< a date the format carries (CSV), or NULL */
 	const char *source;    /**< provenance the format carries (CSV), or NULL */
 	unsigned line;         /**< the line of the feed it came from */
+	int action;            /**< enum dnsrep_action the line itself says (an RPZ record's
+				    `CNAME .` NXDOMAIN, `CNAME *.` NODATA), or 0 (INHERIT): the
+				    feed's.  Used only when the feed sets no action of its own. */
 };
 
 #endif /* DNSREP_ENTRY_H */

@@ -29,6 +29,9 @@ struct dnsrep_feed_opts {
 	enum dnsrep_format format; /**< DNSREP_FORMAT_AUTO: recognize it */
 	double max_reject_share;   /**< reject the feed when rejected/(entries+rejected) exceeds this; 0.05 by default */
 	int allow_public_suffix;   /**< accept entries for the root or a bare public suffix */
+	int wildcard_below;        /**< plain and CSV "*.name": only the names below name (as
+				        RPZ means it); 0: name and the names below, as the
+				        wildcard lists' own consumers (dnscrypt-proxy) read it */
 };
 
 /** What parsing one feed found. */
@@ -39,6 +42,8 @@ struct dnsrep_feed_stats {
 	unsigned allows;           /**< of which allow entries */
 	unsigned rejected;         /**< lines rejected (each reported) */
 	unsigned unsupported;      /**< RPZ records with triggers/actions not supported (also reported, also counted in rejected) */
+	unsigned overridden;       /**< adblock rules left out because another rule of the feed
+				        overrides them: $badfilter, an exception, $important */
 };
 
 /** Options with the defaults: auto format, 5% rejected lines at most, no public suffixes. */

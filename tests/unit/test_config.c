@@ -297,6 +297,14 @@ static void test_bools(void **state)
 	dnsrep_config_free(cfg);
 	parse_err("dnsrep:\n on-no-blocklist: refuse\n",
 		  "'on-no-blocklist' must be resolve or servfail, not 'refuse'");
+	cfg = parse_ok("dnsrep:\nfeed:\n name: a\n source: \"file:///x\"\n wildcard: below\n");
+	assert_int_equal(cfg->feeds[0].wildcard_below, 1);
+	dnsrep_config_free(cfg);
+	cfg = parse_ok("dnsrep:\nfeed:\n name: a\n source: \"file:///x\"\n");
+	assert_int_equal(cfg->feeds[0].wildcard_below, 0); /* the default: subtree */
+	dnsrep_config_free(cfg);
+	parse_err("dnsrep:\nfeed:\n name: a\n source: \"file:///x\"\n wildcard: all\n",
+		  "'wildcard' must be subtree or below, not 'all'");
 }
 
 static void test_addresses(void **state)

@@ -35,6 +35,7 @@ struct got_entry {
 	int allow;
 	char *category, *reason, *date, *source;
 	unsigned line;
+	int action;
 };
 
 struct got_reject {
@@ -80,6 +81,7 @@ static int on_entry(void *ctx, const struct dnsrep_entry *e)
 	g->date = dup_or_null(e->date);
 	g->source = dup_or_null(e->source);
 	g->line = e->line;
+	g->action = e->action;
 	return 0;
 }
 
@@ -248,7 +250,7 @@ static void test_plain_good(void **state)
 	assert_int_equal(res->st.format, DNSREP_FORMAT_PLAIN);
 	expect_counts(res, 6, 3, 0, 0, 0);
 	expect_entry(res, 0, "silverstarchina.com", DNSREP_SCOPE_SUBTREE, 0, 3);
-	expect_entry(res, 1, "wildcard.example", DNSREP_SCOPE_BELOW, 0, 4);
+	expect_entry(res, 1, "wildcard.example", DNSREP_SCOPE_SUBTREE, 0, 4);
 	expect_entry(res, 2, "bad-case.example.net", DNSREP_SCOPE_SUBTREE, 0, 6);
 	expect_extras(res, 0, NULL, NULL, NULL, NULL);
 	result_free(res);
@@ -448,10 +450,10 @@ static void test_hosts_bad_lines(void **state)
 		"0.0.0.0 *.x.example\n"                /* 4: wildcard */
 		"0.0.0.0 good.example bad..example\n"  /* 5: one good, one bad */
 		"0.0.0.0 http://x.example\n"           /* 6: a URL */
-		"0.0.0.0 com\n"                        /* 7: a public suffix */
+		"0.0.0.0 com\n"                        /* 7: a public suffix, exactly: taken */
 		"0.0.0.0 LOCALHOST Local.\n");         /* 8: the machine's own names, skipped */
 	assert_int_equal(res->rc, 0);
-	expect_counts(res, 8, 1, 0, 7, 0);
+	expect_counts(res, 8, 2, 0, 6, 0);
 	expect_reject(res, 0, 1, "not a hosts line: 'a.example' is not an IP address");
 	expect_reject(res, 1, 2, "no name after the address");
 	expect_reject(res, 2, 3, "not a hosts line: '999.1.1.1' is not an IP address");
@@ -459,8 +461,7 @@ static void test_hosts_bad_lines(void **state)
 	expect_entry(res, 0, "good.example", DNSREP_SCOPE_SELF, 0, 5);
 	expect_reject(res, 4, 5, name_reason("bad..example", 12, why, sizeof(why)));
 	expect_reject(res, 5, 6, "character ':' not allowed in a domain name: 'http://x.example'");
-	expect_reject(res, 6, 7, "refusing to block \"com\", a public suffix: one line would "
-		"block everything (set allow-public-suffix)");
+	expect_entry(res, 1, "com", DNSREP_SCOPE_SELF, 0, 7);
 	result_free(res);
 }
 
@@ -471,11 +472,13 @@ static void test_adblock_good(void **state)
 	(void)state;
 	struct result *res = run_file(DNSREP_FORMAT_ADBLOCK, "sample.adblock");
 	assert_int_equal(res->rc, 0);
-	expect_counts(res, 7, 4, 1, 0, 0);
+	/* the exception under a $important block is overridden (AdGuard: $important
+	 * rules beat exceptions that are not $important themselves) */
+	expect_counts(res, 7, 3, 0, 0, 0);
+	assert_int_equal(res->st.overridden, 1);
 	expect_entry(res, 0, "seized-one.example", DNSREP_SCOPE_SUBTREE, 0, 4);
 	expect_entry(res, 1, "seized-two.example", DNSREP_SCOPE_SUBTREE, 0, 5);
-	expect_entry(res, 2, "allowed.seized-two.example", DNSREP_SCOPE_SUBTREE, 1, 6);
-	expect_entry(res, 3, "seized-three.example", DNSREP_SCOPE_SUBTREE, 0, 7);
+	expect_entry(res, 2, "seized-three.example", DNSREP_SCOPE_SUBTREE, 0, 7);
 	result_free(res);
 
 	res = run_default(DNSREP_FORMAT_ADBLOCK,
@@ -520,12 +523,12 @@ static void test_adblock_bad_lines(void **state)
 	expect_reject(res, 3, 4, "not a DNS rule: a path rule ('||a.example/ads')");
 	expect_reject(res, 4, 5, "not a DNS rule: a path rule ('||a.example^/ads')");
 	expect_reject(res, 5, 6, "not a DNS rule: a regular expression ('/ads[0-9]+\\./')");
-	expect_reject(res, 6, 7, "unsupported modifier '$third-party': only $important has a "
-		"meaning for DNS");
-	expect_reject(res, 7, 8, "unsupported modifier '$domain=x.example': only $important has "
-		"a meaning for DNS");
-	expect_reject(res, 8, 9, "unsupported modifier '$third-party': only $important has a "
-		"meaning for DNS");
+	expect_reject(res, 6, 7, "unsupported modifier '$third-party': only $important and "
+		"$badfilter have a meaning for DNS");
+	expect_reject(res, 7, 8, "unsupported modifier '$domain=x.example': only $important and "
+		"$badfilter have a meaning for DNS");
+	expect_reject(res, 8, 9, "unsupported modifier '$third-party': only $important and "
+		"$badfilter have a meaning for DNS");
 	expect_reject(res, 9, 10, "not a DNS rule: a wildcard pattern ('||ads*.example^')");
 	expect_reject(res, 10, 11, "not a DNS rule: no '^' after the name, so it would match "
 		"longer names too ('||a.example')");
@@ -540,6 +543,136 @@ static void test_adblock_bad_lines(void **state)
 	expect_reject(res, 17, 18, "refusing to allow \"com\", a public suffix: one line would "
 		"unblock everything (set allow-public-suffix)");
 	expect_entry(res, 0, "ok.example", DNSREP_SCOPE_SUBTREE, 0, 19);
+	result_free(res);
+}
+
+/*
+ * AdGuard's DNS filtering syntax (adguard-dns.io/kb/general/dns-filtering-syntax):
+ * "@@" exceptions unblock the name and its subdomains whatever blocks them;
+ * $important raises a blocking rule above exceptions that are not $important;
+ * $badfilter disables the rule that is the same without it.
+ */
+static void test_adblock_precedence(void **state)
+{
+	(void)state;
+	/* an exception above a block wins over the more specific block */
+	struct result *res = run_all(DNSREP_FORMAT_ADBLOCK,
+		"||ads.example.com^\n@@||example.com^\n||tracker.other.example^\n");
+	expect_counts(res, 3, 2, 1, 0, 0);
+	assert_int_equal(res->st.overridden, 1);
+	expect_entry(res, 0, "example.com", DNSREP_SCOPE_SUBTREE, 1, 2);
+	expect_entry(res, 1, "tracker.other.example", DNSREP_SCOPE_SUBTREE, 0, 3);
+	result_free(res);
+
+	/* $important beats the exception, at the same name and above it */
+	res = run_all(DNSREP_FORMAT_ADBLOCK,
+		"||ads.example.com^$important\n@@||ads.example.com^\n@@||x.ads.example.com^\n"
+		"@@||example.com^\n");
+	expect_counts(res, 4, 2, 1, 0, 0);
+	assert_int_equal(res->st.overridden, 2);
+	expect_entry(res, 0, "ads.example.com", DNSREP_SCOPE_SUBTREE, 0, 1);
+	expect_entry(res, 1, "example.com", DNSREP_SCOPE_SUBTREE, 1, 4);
+	result_free(res);
+
+	/* an $important exception beats an $important block */
+	res = run_all(DNSREP_FORMAT_ADBLOCK,
+		"||ads.example.com^$important\n@@||example.com^$important\n");
+	expect_counts(res, 2, 1, 1, 0, 0);
+	expect_entry(res, 0, "example.com", DNSREP_SCOPE_SUBTREE, 1, 2);
+	result_free(res);
+
+	/* $badfilter cancels the identical rule, in either order, and only that one */
+	res = run_all(DNSREP_FORMAT_ADBLOCK,
+		"||linksprf.com^$badfilter\n||linksprf.com^\n||LinksPrf.com^$important\n"
+		"||keep.example^\n@@||keep.example^$badfilter\n");
+	expect_counts(res, 5, 2, 0, 0, 0);
+	expect_entry(res, 0, "linksprf.com", DNSREP_SCOPE_SUBTREE, 0, 3);
+	expect_entry(res, 1, "keep.example", DNSREP_SCOPE_SUBTREE, 0, 4);
+	result_free(res);
+	res = run_all(DNSREP_FORMAT_ADBLOCK, "||linksprf.com^\n||linksprf.com^$badfilter\n");
+	expect_counts(res, 2, 0, 0, 0, 0);
+	assert_int_equal(res->st.overridden, 2);
+	result_free(res);
+}
+
+/* IP rules and names that are IP addresses are refused, never read as names. */
+static void test_ip_rules_refused(void **state)
+{
+	(void)state;
+	struct result *res = run_all(DNSREP_FORMAT_ADBLOCK, "||103.179.189.35^\n||ok.example^\n");
+	expect_counts(res, 2, 1, 0, 1, 0);
+	expect_reject(res, 0, 1, "an IP rule ('||103.179.189.35^'): AdGuard blocks answers that "
+		"contain this address; dnsrep blocks names only");
+	result_free(res);
+	res = run_all(DNSREP_FORMAT_PLAIN, "10.0.0.1\n*.192.0.2.1\n1.2.3.4.example\n");
+	expect_counts(res, 3, 1, 0, 2, 0);
+	expect_reject(res, 0, 1, "'10.0.0.1' is an IP address, not a domain name: dnsrep blocks "
+		"names, not addresses in answers");
+	expect_entry(res, 0, "1.2.3.4.example", DNSREP_SCOPE_SUBTREE, 0, 3);
+	result_free(res);
+	res = run_all(DNSREP_FORMAT_HOSTS, "0.0.0.0 198.51.100.7 good.example\n");
+	expect_counts(res, 1, 1, 0, 1, 0);
+	result_free(res);
+	res = run_all(DNSREP_FORMAT_CSV, "domain,category,reason,date,source\n203.0.113.9,seized,,,\n");
+	expect_counts(res, 2, 0, 0, 1, 0);
+	result_free(res);
+}
+
+/* A hosts entry or an exact RPZ trigger for a public suffix covers that one name:
+ * taken.  Only entries covering the names below a public suffix are refused. */
+static void test_exact_public_suffix_entries(void **state)
+{
+	(void)state;
+	struct result *res = run_all(DNSREP_FORMAT_HOSTS,
+		"0.0.0.0 ec2-34-195-40-20.compute-1.amazonaws.com\n0.0.0.0 com\n! a comment\n");
+	expect_counts(res, 3, 2, 0, 0, 0);
+	expect_entry(res, 0, "ec2-34-195-40-20.compute-1.amazonaws.com", DNSREP_SCOPE_SELF, 0, 1);
+	expect_entry(res, 1, "com", DNSREP_SCOPE_SELF, 0, 2);
+	result_free(res);
+	res = run_all(DNSREP_FORMAT_PLAIN, "ec2-34-195-40-20.compute-1.amazonaws.com\n");
+	expect_counts(res, 1, 0, 0, 1, 0);
+	expect_reject(res, 0, 1, "refusing to block \"ec2-34-195-40-20.compute-1.amazonaws.com\", "
+		"a public suffix: one line would block everything (set allow-public-suffix)");
+	result_free(res);
+}
+
+/* "*.name" in plain and CSV feeds: name and below by default (dnscrypt-proxy's
+ * meaning, the wildcard lists' consumers), only below with wildcard: below. */
+static void test_wildcard_choice(void **state)
+{
+	(void)state;
+	const char *text = "*.front.example\nplain.example\n";
+	struct result *res = run_all(DNSREP_FORMAT_PLAIN, text);
+	expect_entry(res, 0, "front.example", DNSREP_SCOPE_SUBTREE, 0, 1);
+	expect_entry(res, 1, "plain.example", DNSREP_SCOPE_SUBTREE, 0, 2);
+	result_free(res);
+	struct result *r2 = calloc(1, sizeof(*r2));
+	assert_non_null(r2);
+	struct dnsrep_feed_opts o;
+	dnsrep_feed_opts_init(&o, "t");
+	o.format = DNSREP_FORMAT_PLAIN;
+	o.wildcard_below = 1;
+	r2->rc = dnsrep_feed_parse(&o, text, strlen(text), on_entry, on_reject, r2, &r2->st,
+		r2->err, sizeof(r2->err));
+	assert_int_equal(r2->rc, 0);
+	expect_entry(r2, 0, "front.example", DNSREP_SCOPE_BELOW, 0, 1);
+	expect_entry(r2, 1, "plain.example", DNSREP_SCOPE_SUBTREE, 0, 2);
+	result_free(r2);
+}
+
+/* RPZ (draft-vixie-dnsop-dns-rpz): CNAME . is NXDOMAIN, CNAME *. is NODATA. */
+static void test_rpz_actions_kept(void **state)
+{
+	(void)state;
+	struct result *res = run_all(DNSREP_FORMAT_RPZ,
+		"$ORIGIN rpz.example.\na.example CNAME .\nb.example CNAME *.\nc.example CNAME rpz-passthru.\n");
+	expect_counts(res, 4, 3, 1, 0, 0);
+	expect_entry(res, 0, "a.example", DNSREP_SCOPE_SELF, 0, 2);
+	assert_int_equal(res->e[0].action, DNSREP_ACTION_NXDOMAIN);
+	expect_entry(res, 1, "b.example", DNSREP_SCOPE_SELF, 0, 3);
+	assert_int_equal(res->e[1].action, DNSREP_ACTION_NODATA);
+	expect_entry(res, 2, "c.example", DNSREP_SCOPE_SELF, 1, 4);
+	assert_int_equal(res->e[2].action, DNSREP_ACTION_INHERIT);
 	result_free(res);
 }
 
@@ -672,7 +805,7 @@ static void test_rpz_bad_records(void **state)
 		"y.example CNAME . ; fine\n"                   /* 14 */
 		"z.example CNAME ( .\n");                      /* 15: never closed */
 	assert_int_equal(res->rc, 0);
-	expect_counts(res, 15, 1, 0, 13, 0);
+	expect_counts(res, 15, 2, 0, 12, 0);
 	expect_reject(res, 0, 1, "a record without an owner name and no record before it");
 	expect_reject(res, 1, 2, "'@' but no $ORIGIN or SOA record before it");
 	expect_reject(res, 2, 3, "bad record: Syntax error, value expected");
@@ -686,10 +819,10 @@ static void test_rpz_bad_records(void **state)
 	expect_reject(res, 9, 11, "')' without '('");
 	expect_reject(res, 10, 12, "refusing to block the root: one line would block everything "
 		"(set allow-public-suffix)");
-	expect_reject(res, 11, 13, "refusing to block \"com\", a public suffix: one line would "
-		"block everything (set allow-public-suffix)");
-	expect_entry(res, 0, "y.example", DNSREP_SCOPE_SELF, 0, 14);
-	expect_reject(res, 12, 15, "'(' without ')': the record never ends");
+	/* an exact trigger for a public suffix covers that one name: taken */
+	expect_entry(res, 0, "com", DNSREP_SCOPE_SELF, 0, 13);
+	expect_entry(res, 1, "y.example", DNSREP_SCOPE_SELF, 0, 14);
+	expect_reject(res, 11, 15, "'(' without ')': the record never ends");
 	result_free(res);
 }
 
@@ -773,7 +906,7 @@ static void test_csv_good(void **state)
 	expect_entry(res, 0, "silverstarchina.com", DNSREP_SCOPE_SUBTREE, 0, 3);
 	expect_extras(res, 0, "seized", "seized by the US DOJ, 17 Oct 2023", "2023-10-17",
 		"https://www.justice.gov/opa/pr/example");
-	expect_entry(res, 1, "wildcard.example", DNSREP_SCOPE_BELOW, 0, 4);
+	expect_entry(res, 1, "wildcard.example", DNSREP_SCOPE_SUBTREE, 0, 4);
 	expect_extras(res, 1, "threat", "a \"quoted\" reason", NULL, NULL);
 	expect_entry(res, 2, "allowed.example", DNSREP_SCOPE_SUBTREE, 1, 5);
 	expect_extras(res, 2, NULL, NULL, NULL, NULL);
@@ -974,7 +1107,7 @@ static void test_public_suffix(void **state)
 	expect_entry(res, 0, "com", DNSREP_SCOPE_SUBTREE, 0, 1);
 	expect_entry(res, 1, "co.uk", DNSREP_SCOPE_SUBTREE, 0, 2);
 	expect_entry(res, 2, ".", DNSREP_SCOPE_SUBTREE, 0, 3);
-	expect_entry(res, 3, "com", DNSREP_SCOPE_BELOW, 0, 4);
+	expect_entry(res, 3, "com", DNSREP_SCOPE_SUBTREE, 0, 4);
 	result_free(res);
 
 	/* allow entries too: an allow for com would unblock everything */
@@ -1025,7 +1158,7 @@ static void test_detect_files(void **state)
 	static const struct { const char *file; enum dnsrep_format f; unsigned entries; } files[] = {
 		{ "sample.txt", DNSREP_FORMAT_PLAIN, 3 },
 		{ "sample.hosts", DNSREP_FORMAT_HOSTS, 5 },
-		{ "sample.adblock", DNSREP_FORMAT_ADBLOCK, 4 },
+		{ "sample.adblock", DNSREP_FORMAT_ADBLOCK, 3 }, /* one exception overridden */
 		{ "sample.rpz", DNSREP_FORMAT_RPZ, 7 },
 		{ "sample.csv", DNSREP_FORMAT_CSV, 4 },
 	};
@@ -1098,6 +1231,11 @@ int main(void)
 		cmocka_unit_test(test_hosts_bad_lines),
 		cmocka_unit_test(test_adblock_good),
 		cmocka_unit_test(test_adblock_bad_lines),
+		cmocka_unit_test(test_adblock_precedence),
+		cmocka_unit_test(test_ip_rules_refused),
+		cmocka_unit_test(test_exact_public_suffix_entries),
+		cmocka_unit_test(test_rpz_actions_kept),
+		cmocka_unit_test(test_wildcard_choice),
 		cmocka_unit_test(test_rpz_origin_multiline_soa),
 		cmocka_unit_test(test_rpz_soa_owner_as_origin),
 		cmocka_unit_test(test_rpz_unsupported),
