@@ -144,7 +144,15 @@ int dnsrepctl_status(int argc, char **argv)
 			dnsrep_buf_puts(&o, ",");
 			dnsrep_json_kv(&o, "last_error", have && m.last_error[0] ? m.last_error : NULL);
 			json_num(&o, "last_error_at", have ? m.last_error_at : 0, 1);
-			dnsrep_buf_puts(&o, "}");
+			dnsrep_buf_puts(&o, ",\"rejected_lines\":[");
+			for (const char *r = m.rejects, *nl; have && *r; r = nl + 1) {
+				if (!(nl = strchr(r, '\n')))
+					break;
+				if (r != m.rejects)
+					dnsrep_buf_puts(&o, ",");
+				dnsrep_json_str(&o, r, (size_t)(nl - r));
+			}
+			dnsrep_buf_puts(&o, "]}");
 			continue;
 		}
 		char synced[64];
@@ -156,6 +164,8 @@ int dnsrepctl_status(int argc, char **argv)
 			when(m.last_error_at, at, sizeof(at));
 			printf("%24s   error %s: %s\n", "", at, m.last_error);
 		}
+		for (const char *r = m.rejects, *nl; have && *r && (nl = strchr(r, '\n')); r = nl + 1)
+			printf("%24s   rejected line %.*s\n", "", (int)(nl - r), r);
 	}
 	free(all);
 

@@ -72,7 +72,13 @@ struct names {
 	char **keys;
 	size_t n, cap;
 	int oom;
+	const char *say_feed;   /**< say the first rejected lines under this feed name, or NULL */
+	char rejects[1024];     /**< the first rejected lines, "LINE: reason\n" each */
+	unsigned n_rejects;
 };
+
+/** Rejected lines shown and kept in the feed's metadata. */
+#define SHOW_REJECTS 5
 
 static int collect(void *ctx, const struct dnsrep_entry *e)
 {
@@ -99,12 +105,17 @@ static int collect(void *ctx, const struct dnsrep_entry *e)
 	return 0;
 }
 
-static void ignore_reject(void *ctx, const char *feed, unsigned line, const char *reason)
+/** The first SHOW_REJECTS rejected lines: said (feed:line: reason) and kept. */
+static void note_reject(void *ctx, const char *feed, unsigned line, const char *reason)
 {
-	(void)ctx;
+	struct names *nm = ctx;
 	(void)feed;
-	(void)line;
-	(void)reason;
+	if (!nm->say_feed || nm->n_rejects++ >= SHOW_REJECTS)
+		return;
+	say("feed %s:%u: %s", nm->say_feed, line, reason);
+	size_t used = strlen(nm->rejects);
+	if (used < sizeof(nm->rejects) - 1)
+		snprintf(nm->rejects + used, sizeof(nm->rejects) - used, "%u: %s\n", line, reason);
 }
 
 static int key_cmp(const void *a, const void *b)
@@ -242,11 +253,15 @@ static void sync_feed(struct sync *s, const struct dnsrep_feed_config *f)
 	po.format = f->format;
 	po.max_reject_share = f->max_rejected;
 	po.allow_public_suffix = f->allow_public_suffix;
-	if (dnsrep_feed_parse(&po, fr.data, fr.len, collect, ignore_reject, &now, &st, err,
+	now.say_feed = f->name;
+	if (dnsrep_feed_parse(&po, fr.data, fr.len, collect, note_reject, &now, &st, err,
 			      sizeof(err)) < 0) {
 		fail_feed(s, f, t0, now.oom ? "out of memory" : err);
 		goto out;
 	}
+	if (now.n_rejects > SHOW_REJECTS)
+		say("feed %s: %u more rejected lines not shown (dnsrepctl check --feed shows them "
+		    "all)", f->name, now.n_rejects - SHOW_REJECTS);
 	char digest[65];
 	if (dnsrep_digest_hex(fr.data, fr.len, digest) < 0) {
 		fail_feed(s, f, t0, "cannot compute the digest");
@@ -283,7 +298,7 @@ static void sync_feed(struct sync *s, const struct dnsrep_feed_config *f)
 			struct dnsrep_feed_opts oo = po;
 			oo.max_reject_share = 1.0;
 			struct dnsrep_feed_stats ost;
-			(void)dnsrep_feed_parse(&oo, odata, olen, collect, ignore_reject, &before, &ost,
+			(void)dnsrep_feed_parse(&oo, odata, olen, collect, note_reject, &before, &ost,
 						err, sizeof(err));
 			qsort(now.keys, now.n, sizeof(*now.keys), key_cmp);
 			qsort(before.keys, before.n, sizeof(*before.keys), key_cmp);
@@ -305,6 +320,7 @@ static void sync_feed(struct sync *s, const struct dnsrep_feed_config *f)
 	snprintf(meta.source, sizeof(meta.source), "%s", f->source);
 	snprintf(meta.etag, sizeof(meta.etag), "%s", fr.etag);
 	snprintf(meta.last_modified, sizeof(meta.last_modified), "%s", fr.last_modified);
+	snprintf(meta.rejects, sizeof(meta.rejects), "%s", now.rejects);
 	uint64_t v = dnsrep_store_publish(s->store, f->name, fr.data, fr.len, &meta, err, sizeof(err));
 	if (!v) {
 		s->failed++;

@@ -538,6 +538,7 @@ uint64_t dnsrep_store_publish(struct dnsrep_store *s, const char *feed, const ch
 	FIELD_FIXED("source", meta->source);
 	FIELD_FIXED("etag", meta->etag);
 	FIELD_FIXED("last_modified", meta->last_modified);
+	FIELD_FIXED("rejects", meta->rejects);
 #undef FIELD
 #undef FIELD_FIXED
 
@@ -672,6 +673,7 @@ static int feedmeta_field(struct dnsrep_store_feedmeta *m, const redisReply *k, 
 		{ "etag", m->etag, sizeof(m->etag) },
 		{ "last_modified", m->last_modified, sizeof(m->last_modified) },
 		{ "last_error", m->last_error, sizeof(m->last_error) },
+		{ "rejects", m->rejects, sizeof(m->rejects) },
 	};
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
 		if (reply_is(k, nums[i].name))

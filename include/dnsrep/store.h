@@ -11,7 +11,8 @@
  *                              entries, rejected, format, digest (SHA-256 hex of the
  *                              content), source, etag, last_modified, synced_at (Unix
  *                              s), last_error, last_error_at (kept across publishes;
- *                              cleared by a successful sync), bytes
+ *                              cleared by a successful sync), bytes, rejects (the
+ *                              first rejected lines: "LINE: reason", one a line)
  *   dnsrep:changes             pub/sub channel: "VERSION NAME" after each publish
  *   dnsrep:resolver:ID         hash: version (loaded), names, loaded_at, heartbeat
  *                              (Unix s), error (why the resolver cannot follow the
@@ -55,6 +56,8 @@ struct dnsrep_store_feedmeta {
 	char etag[256];
 	char last_modified[128];
 	char last_error[512];      /**< "" when the last sync succeeded */
+	char rejects[1024];        /**< the first rejected lines of the published version,
+				        "LINE: reason" each, one per line ("" when none) */
 	int64_t last_error_at;
 };
 
