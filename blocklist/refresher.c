@@ -66,6 +66,7 @@ struct dnsrep_refresher {
 	pthread_cond_t wake;
 	int stop;                /**< under lock */
 	unsigned long swaps;     /**< under lock */
+	unsigned rejects_seen;   /**< rejected lines of the feed being loaded */
 	/* Redis mode */
 	int redis;                     /**< following Redis, not files */
 	struct dnsrep_store_opts so, po;  /**< redis:, and redis-primary: for writes */
@@ -129,10 +130,14 @@ static char *slurp(const char *path, size_t *len, struct stat *st, char *err, si
 	return data;
 }
 
+/** Rejected lines said per load of a feed; the rest are counted. */
+#define SAY_REJECTS 5
+
 static void report_reject(void *ctx, const char *feed, unsigned line, const char *reason)
 {
 	struct dnsrep_refresher *r = ctx;
-	say(r, DNSREP_WARN, "%s:%u: %s", feed, line, reason);
+	if (r->rejects_seen++ < SAY_REJECTS)
+		say(r, DNSREP_WARN, "%s:%u: %s", feed, line, reason);
 }
 
 /** Whether two stats are of the same file in the same state. */
@@ -191,7 +196,12 @@ static int load_feed(struct dnsrep_refresher *r, struct dnsrep_builder *b, struc
 	l.on_reject = report_reject;
 	l.ctx = r;
 	if (fresh) {
-		if (dnsrep_load_data(b, &l, fresh, fresh_len, &st, err, sizeof(err)) == 0) {
+		r->rejects_seen = 0;
+		int loaded = dnsrep_load_data(b, &l, fresh, fresh_len, &st, err, sizeof(err));
+		if (r->rejects_seen > SAY_REJECTS)
+			say(r, DNSREP_WARN, "feed %s: %u more rejected lines not shown (dnsrepctl check "
+			    "--feed shows them all)", f->cfg->name, r->rejects_seen - SAY_REJECTS);
+		if (loaded == 0) {
 			char whybuf[128];
 			const char *why = r->redis || !f->path ? NULL
 				: looks_unfinished(f, fresh, fresh_len, st.entries, whybuf, sizeof(whybuf));
@@ -233,6 +243,7 @@ static int load_feed(struct dnsrep_refresher *r, struct dnsrep_builder *b, struc
 		free(fresh);
 	}
 	if (f->good) {
+		r->rejects_seen = SAY_REJECTS; /* said when these bytes were new */
 		if (dnsrep_load_data(b, &l, f->good, f->good_len, &st, err, sizeof(err)) < 0)
 			say(r, DNSREP_ERR, "feed %s: its last good version failed to load again: %s",
 			    f->cfg->name, err);
