@@ -667,10 +667,11 @@ static void adblock_prescan(struct parser *p, const char *data, size_t len)
 			}
 			q = nl ? nl + 1 : end;
 		}
-		if (pass == 0)
+		if (pass == 0 && a->cancelled.n)
 			qsort(a->cancelled.keys, a->cancelled.n, sizeof(char *), key_cmp);
 	}
-	qsort(all.keys, all.n, sizeof(char *), key_cmp);
+	if (all.n)
+		qsort(all.keys, all.n, sizeof(char *), key_cmp);
 	a->rules = all;
 	if (a->cancelled.oom || a->rules.oom)
 		p->ad_oom = 1;

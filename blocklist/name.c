@@ -412,6 +412,37 @@ static int name_append_alabel(struct name_builder *b, struct raw_label *rl,
 
 /* ---- presentation format in ---------------------------------------------------- */
 
+/*
+ * UTS #46 maps three more full stops to '.', and a label separator must be one
+ * before the name is split: U+3002 IDEOGRAPHIC FULL STOP, U+FF0E FULLWIDTH FULL
+ * STOP, U+FF61 HALFWIDTH IDEOGRAPHIC FULL STOP (UTF-8 below).  Writes the text with
+ * them as '.' into buf and returns its length, or 0 when there is none.
+ */
+static size_t map_full_stops(const char *text, size_t len, char *buf, size_t buflen)
+{
+	static const char *const stops[] = { "\xe3\x80\x82", "\xef\xbc\x8e", "\xef\xbd\xa1" };
+	int any = 0;
+	for (size_t i = 0; i + 2 < len && !any; i++)
+		for (size_t k = 0; k < 3; k++)
+			if (memcmp(text + i, stops[k], 3) == 0)
+				any = 1;
+	if (!any || len > buflen)
+		return 0;
+	size_t n = 0;
+	for (size_t i = 0; i < len;) {
+		size_t k = 0;
+		while (k < 3 && (i + 2 >= len || memcmp(text + i, stops[k], 3) != 0))
+			k++;
+		if (k < 3 && !(i > 0 && text[i - 1] == '\\')) {
+			buf[n++] = '.';
+			i += 3;
+		} else {
+			buf[n++] = text[i++];
+		}
+	}
+	return n;
+}
+
 int dnsrep_name_from_text(struct dnsrep_name *out, const char *text, size_t len,
 	char *err, size_t errlen)
 {
@@ -419,9 +450,15 @@ int dnsrep_name_from_text(struct dnsrep_name *out, const char *text, size_t len,
 	struct raw_label rl;
 	size_t pos = 0;
 	unsigned labelno = 0;
+	char mapped[4 * DNSREP_NAME_MAXWIRE + 8];
 
 	if (!text || len == 0)
 		return name_fail(err, errlen, "empty name");
+	size_t mlen = map_full_stops(text, len, mapped, sizeof(mapped));
+	if (mlen) {
+		text = mapped;
+		len = mlen;
+	}
 	if (len == 1 && text[0] == '.') {
 		name_finish(&b, out);
 		return 0;
@@ -676,16 +713,32 @@ int dnsrep_name_registrable(const struct dnsrep_name *n)
 	if (count == 0)
 		return -1;
 	unsigned first = name_text_tail(n, off, count);
+	char s[DNSREP_NAME_MAXWIRE + 64] = "";
 	if (first < count) {
-		char s[DNSREP_NAME_MAXWIRE];
 		name_to_dotted(n->wire + off[first], s);
 		int r = name_psl_registrable(s, count - first);
 		if (r >= 0)
 			return (int)off[first] + r;
 	}
-	/* The text tail is a public suffix (or empty); a label libpsl cannot be
-	 * asked about is never one, so the registrable domain is one label more. */
-	return first > 0 ? (int)off[first - 1] : -1;
+	/*
+	 * The text tail is a public suffix (or empty), and label first-1 is one libpsl
+	 * cannot be asked about (bytes outside LDH).  Such a label is no explicit rule,
+	 * but it does match a wildcard rule ("*.ck") or the default rule "*" (an
+	 * unknown TLD): ask about a stand-in label in its place, and again one label
+	 * up, while the result is a public suffix.
+	 */
+	unsigned k = first;
+	const psl_ctx_t *psl = name_psl_get();
+	while (psl && k > 0) {
+		char probe[sizeof(s)];
+		int len = snprintf(probe, sizeof(probe), "dnsrep-stand-in%s%s", s[0] ? "." : "", s);
+		if (len < 0 || (size_t)len >= sizeof(probe) ||
+		    !psl_is_public_suffix2(psl, probe, PSL_TYPE_ANY))
+			break;
+		memcpy(s, probe, (size_t)len + 1);
+		k--;
+	}
+	return k > 0 ? (int)off[k - 1] : -1;
 }
 
 int dnsrep_name_is_public_suffix(const struct dnsrep_name *n)

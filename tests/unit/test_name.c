@@ -450,6 +450,10 @@ static void test_idn_ulabels(void **state)
 	n = parse("www\xe3\x80\x82" "example.com");
 	assert_wire(&n, "\003www\007example\003com", 17);
 	assert_int_equal(n.labels, 3);
+	/* so do the full-width and half-width ones, also as the trailing dot */
+	text_ok("a.b.c\xe3\x80\x82" "d\xe3\x80\x82", "a.b.c.d");
+	text_ok("a\xef\xbc\x8e" "b\xef\xbd\xa1" "c", "a.b.c");
+	text_ok("\xe3\x80\x82", ".");
 }
 
 static void test_idn_alabels(void **state)
@@ -716,16 +720,94 @@ static void test_registrable(void **state)
 static void test_registrable_binary_labels(void **state)
 {
 	(void)state;
-	/* a label libpsl cannot be asked about is never part of a public suffix */
+	/* a label libpsl cannot be asked about matches no explicit rule */
 	assert_string_equal(registrable("www.\\000.com"), "\\000.com");
 	assert_string_equal(registrable("x.a\\.b.co.uk"), "a\\.b.co.uk");
 	assert_string_equal(registrable("q.\\255.github.io"), "\\255.github.io");
 	/* binary below a text registrable domain does not matter */
 	assert_string_equal(registrable("\\000.www.example.co.uk"), "example.co.uk");
-	/* a TLD that is not text: the TLD itself */
-	assert_string_equal(registrable("a.b.c\\.om"), "c\\.om");
+	/* but it matches a wildcard rule ("*.ck") and the default rule "*": a TLD that
+	 * is not text is an unknown TLD, as libpsl reads "a.b.zz" ("b.zz") */
+	assert_string_equal(registrable("a.b.c\\.om"), "b.c\\.om");
+	assert_string_equal(registrable("x.a\\.b.ck"), "x.a\\.b.ck");
+	assert_string_equal(registrable("y.x.a\\.b.ck"), "x.a\\.b.ck");
+	assert_string_equal(registrable("a.b.zz"), "b.zz");
 	assert_string_equal(registrable("*.example.com"), "example.com");
 	assert_string_equal(registrable("x.*.com"), "\\042.com");
+}
+
+/** One quoted argument of a test_psl.txt line ('text' or null) into buf; NULL for null. */
+static const char *psl_arg(const char **p, char *buf, size_t buflen)
+{
+	while (**p == ' ' || **p == ',' || **p == '(')
+		(*p)++;
+	if (strncmp(*p, "null", 4) == 0) {
+		*p += 4;
+		return NULL;
+	}
+	if (**p != '\'')
+		return NULL;
+	const char *end = strchr(*p + 1, '\'');
+	if (!end)
+		return NULL;
+	size_t n = (size_t)(end - *p - 1);
+	if (n >= buflen)
+		n = buflen - 1;
+	memcpy(buf, *p + 1, n);
+	buf[n] = '\0';
+	*p = end + 1;
+	return buf;
+}
+
+/*
+ * The Public Suffix List's own test vectors (checkPublicSuffix(name, registrable)),
+ * as Debian's publicsuffix package ships them, against dnsrep_name_registrable with
+ * Debian's list.  Names are compared in A-label form.  A name the PSL tests give
+ * with a leading dot is one dnsrep refuses to parse (an empty label): that agrees
+ * with "null".
+ */
+static void test_psl_vectors(void **state)
+{
+	(void)state;
+	const char *path = "/usr/share/doc/publicsuffix/examples/test_psl.txt";
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		print_message("# %s is not installed (Debian's publicsuffix package)\n", path);
+		skip();
+		return;
+	}
+	char line[1024], a[512], b[512];
+	unsigned total = 0, agree = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "checkPublicSuffix(", 18) != 0)
+			continue;
+		const char *p = line + 17;
+		const char *name = psl_arg(&p, a, sizeof(a));
+		const char *want = psl_arg(&p, b, sizeof(b));
+		if (!name)
+			continue; /* checkPublicSuffix(null, null): no name to give */
+		total++;
+		char got[DNSREP_NAME_MAXTEXT] = "-", wanted[DNSREP_NAME_MAXTEXT] = "-", err[256];
+		struct dnsrep_name n, w;
+		if (dnsrep_name_from_text(&n, name, strlen(name), err, sizeof(err)) == 0) {
+			int off = dnsrep_name_registrable(&n);
+			if (off >= 0)
+				assert_true(dnsrep_name_to_text(n.wire + off, got, sizeof(got)) >= 0);
+		}
+		if (want) {
+			assert_int_equal(dnsrep_name_from_text(&w, want, strlen(want), err, sizeof(err)), 0);
+			assert_true(dnsrep_name_to_text(w.wire, wanted, sizeof(wanted)) >= 0);
+		}
+		if (strcmp(got, wanted) == 0)
+			agree++;
+		else
+			print_message("# test_psl.txt: %s: got %s, the vectors say %s\n", name, got,
+				      wanted);
+	}
+	fclose(f);
+	print_message("# test_psl.txt: %u of %u agree\n", agree, total);
+	assert_true(total > 50);
+	assert_int_equal(agree, total);
 }
 
 /** After dnsrep_name_shutdown (the plugin's deinit) the list loads again on use. */
@@ -818,6 +900,7 @@ int main(void)
 		cmocka_unit_test(test_to_text_not_a_name),
 		cmocka_unit_test(test_registrable),
 		cmocka_unit_test(test_registrable_binary_labels),
+		cmocka_unit_test(test_psl_vectors),
 		cmocka_unit_test(test_is_public_suffix),
 		cmocka_unit_test(test_shutdown_then_reload),
 		cmocka_unit_test(test_equal),
