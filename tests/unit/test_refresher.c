@@ -269,13 +269,17 @@ static void rig_start_fresh(struct rig *g)
 	assert_int_equal(g->heard.now_names[0], 5);
 }
 
-/** Stop, which must take well under a second (the thread waits on a condition). */
+/**
+ * Stop, which must take well under the poll interval of a second (the thread waits
+ * on a condition, not a sleep).  0.7 s leaves room for a snapshot being saved on a
+ * loaded two-core machine.
+ */
 static void rig_stop(struct rig *g)
 {
 	double t0 = testutil_now_s();
 	dnsrep_refresher_stop(g->r);
 	double took = testutil_now_s() - t0;
-	if (took > 0.3)
+	if (took > 0.7)
 		fail_msg("stop took %.3f s", took);
 	dnsrep_current_free(g->current);
 	dnsrep_config_free(g->cfg);
@@ -397,6 +401,7 @@ static void test_feed_removed_while_running(void **state)
 	wait_swaps(&g.heard, 2);
 	assert_int_equal(g.heard.now_names[1], 4);
 	assert_false(blocks(g.current, "one.beta.example"));
+	wait_saved(4); /* the save after the swap is done: stop is measured alone */
 	rig_stop(&g);
 }
 
