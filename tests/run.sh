@@ -18,6 +18,7 @@ jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 # 1. Packages, then Unbound built from the distribution's source with dynlib.
 contrib/install-deps.sh test
 unbound_src=$(contrib/build-unbound.sh | tail -n 1)
+contrib/fetch-test-data.sh   # IdnaTest.txt from Debian's libidn2 source (skipped if unavailable)
 
 # 2. The build system, when it is not there yet or configure.ac/Makefile.am changed.
 if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
