@@ -260,16 +260,24 @@ const struct dnsrep_feed_config *dnsrep_config_feed(const struct dnsrep_config *
 	return NULL;
 }
 
-enum dnsrep_action dnsrep_config_action(const struct dnsrep_config *cfg,
-	enum dnsrep_action feed_action, const char *category)
+enum dnsrep_action dnsrep_config_action(const struct dnsrep_config *cfg, const char *feed,
+	enum dnsrep_action meta_action, const char *category)
 {
-	if (feed_action != DNSREP_ACTION_INHERIT)
-		return feed_action;
+	const struct dnsrep_feed_config *f = feed ? dnsrep_config_feed(cfg, feed) : NULL;
+	int own = meta_action != DNSREP_ACTION_INHERIT && f && f->action == DNSREP_ACTION_INHERIT;
+	if (meta_action != DNSREP_ACTION_INHERIT && !own)
+		return meta_action;
+	enum dnsrep_action a = cfg->action;
 	/* the last line for a category wins, as for any repeated key */
-	for (size_t i = cfg->n_category_actions; category && i-- > 0;)
-		if (strcmp(cfg->category_actions[i].category, category) == 0)
-			return cfg->category_actions[i].action;
-	return cfg->action;
+	for (size_t i = cfg->n_category_actions; category && i-- > 0;) {
+		if (strcmp(cfg->category_actions[i].category, category) == 0) {
+			a = cfg->category_actions[i].action;
+			break;
+		}
+	}
+	if (own && a == DNSREP_ACTION_NXDOMAIN)
+		return meta_action; /* the record's NODATA where the resolved block is NXDOMAIN */
+	return a;
 }
 
 int dnsrep_cidr_contains(const struct dnsrep_cidr *c, int family, const uint8_t *addr)

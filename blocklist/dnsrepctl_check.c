@@ -84,7 +84,7 @@ static enum dnsrep_action action_of(const struct check *c, const struct dnsrep_m
 {
 	if (m->kind == DNSREP_MATCH_LOOKALIKE)
 		return m->meta.lookalike_action;
-	return dnsrep_config_action(c->cfg, m->meta.action, m->meta.category);
+	return dnsrep_config_action(c->cfg, m->meta.feed, m->meta.action, m->meta.category);
 }
 
 /** The verdict word for a match. */

@@ -461,6 +461,8 @@ struct adrule {
 	int badfilter;      /**< $badfilter */
 	char *name;         /**< in the line's buffer, NUL-terminated */
 	size_t namelen;
+	int valid;          /**< the name would be taken (adblock_key): key is set */
+	char key[DNSREP_NAME_MAXTEXT]; /**< the name as compared: A-labels, lower case */
 };
 
 /** What adblock_split found. */
@@ -568,6 +570,22 @@ static enum adkind adblock_split(char *s, size_t n, struct adrule *r, char *why,
 	return AD_RULE;
 }
 
+/*
+ * A rule's key: its name decoded as the real pass decodes it (escapes, IDNA, the
+ * full stops UTS #46 maps), printed.  Only a rule whose name would be taken has
+ * one: a line the real pass rejects — a bad name, a public suffix with everything
+ * below it — overrides nothing.
+ */
+static void adblock_key(const struct parser *p, struct adrule *r)
+{
+	struct dnsrep_name n;
+	char why[DNSREP_ERRLEN];
+	r->valid = !bad_name_char(r->name, r->namelen) &&
+		   dnsrep_name_from_text(&n, r->name, r->namelen, why, sizeof(why)) == 0 &&
+		   (p->opts->allow_public_suffix || !dnsrep_name_is_public_suffix(&n)) &&
+		   dnsrep_name_to_text(n.wire, r->key, sizeof(r->key)) >= 0;
+}
+
 static void adset_add(struct adset *set, const struct adrule *r)
 {
 	if (set->n == set->cap) {
@@ -580,7 +598,8 @@ static void adset_add(struct adset *set, const struct adrule *r)
 		set->keys = k;
 		set->cap = cap;
 	}
-	char *key = malloc(r->namelen + 4);
+	size_t len = strlen(r->key);
+	char *key = malloc(len + 4);
 	if (!key) {
 		set->oom = 1;
 		return;
@@ -588,7 +607,7 @@ static void adset_add(struct adset *set, const struct adrule *r)
 	key[0] = r->allow ? 'a' : 'b';
 	key[1] = r->important ? 'i' : '-';
 	key[2] = ' ';
-	memcpy(key + 3, r->name, r->namelen + 1);
+	memcpy(key + 3, r->key, len + 1);
 	set->keys[set->n++] = key;
 }
 
@@ -656,11 +675,14 @@ static void adblock_prescan(struct parser *p, const char *data, size_t len)
 				size_t tl = n;
 				char *t = trim(line, &tl);
 				if (adblock_split(t, tl, &r, why, sizeof(why)) == AD_RULE) {
-					if (pass == 0 && r.badfilter) {
+					adblock_key(p, &r);
+					if (!r.valid) {
+						/* rejected by the real pass: overrides nothing */
+					} else if (pass == 0 && r.badfilter) {
 						r.badfilter = 0;
 						adset_add(&a->cancelled, &r);
 					} else if (pass == 1 && !r.badfilter &&
-						   !adset_has(&a->cancelled, r.allow, r.important, r.name)) {
+						   !adset_has(&a->cancelled, r.allow, r.important, r.key)) {
 						adset_add(&all, &r);
 					}
 				}
@@ -685,15 +707,15 @@ static void adblock_prescan(struct parser *p, const char *data, size_t len)
  */
 static int adblock_overridden(const struct adblock_state *a, const struct adrule *r)
 {
-	if (adset_has(&a->cancelled, r->allow, r->important, r->name))
+	if (adset_has(&a->cancelled, r->allow, r->important, r->key))
 		return 1;
 	const struct adset *all = &a->rules;
 	if (r->allow)
-		return !r->important && adset_covers(all, 0, 1, r->name);
+		return !r->important && adset_covers(all, 0, 1, r->key);
 	/* a block: an exception above it wins unless this one is $important and that
 	 * one is not; an exception that is itself overridden does not count */
 	for (int imp = 1; imp >= r->important; imp--) {
-		for (const char *s = r->name; s; s = strchr(s, '.') ? strchr(s, '.') + 1 : NULL) {
+		for (const char *s = r->key; s; s = strchr(s, '.') ? strchr(s, '.') + 1 : NULL) {
 			if (!*s || !adset_has(all, 1, imp, s))
 				continue;
 			if (imp || !adset_covers(all, 0, 1, s))
@@ -718,10 +740,13 @@ static int parse_adblock_line(struct parser *p, char *s, size_t n)
 	case AD_RULE:
 		break;
 	}
-	if (r.badfilter || adblock_overridden(&p->ad, &r)) {
+	adblock_key(p, &r);
+	if (r.valid && (r.badfilter || adblock_overridden(&p->ad, &r))) {
 		p->st->overridden++;
 		return 0;
 	}
+	/* taken, or rejected with the reason (a rule with an invalid name, $badfilter or
+	 * not, is a bad line) */
 	return take_text_name(p, r.name, r.namelen, DNSREP_SCOPE_SUBTREE, r.allow, NULL);
 }
 

@@ -11,6 +11,7 @@
 #include "dnsrep/logstream.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -189,7 +190,13 @@ struct dnsrep_logstream *dnsrep_logstream_new(const struct dnsrep_store_opts *so
 	}
 	pthread_mutex_init(&ls->mu, NULL);
 	pthread_cond_init(&ls->cv, NULL);
-	if (pthread_create(&ls->thread, NULL, stream_run, ls) != 0) {
+	/* the stream's thread takes no signals: they belong to the resolver's threads */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&ls->thread, NULL, stream_run, ls);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		pthread_cond_destroy(&ls->cv);
 		pthread_mutex_destroy(&ls->mu);
 		free(ls->fill);

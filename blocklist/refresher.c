@@ -74,6 +74,8 @@ struct dnsrep_refresher {
 	struct dnsrep_store *cmd, *sub; /**< commands; the subscribed connection */
 	struct dnsrep_store *hb;        /**< heartbeats, to the primary */
 	int hb_down;                    /**< said so already */
+	int need_full_check;            /**< since the last connect no sync read every feed */
+	int in_init;                    /**< dnsrep_refresher_start runs (before the thread) */
 	uint64_t loaded_version;       /**< the Redis version of the current snapshot */
 	int64_t loaded_at;
 	uint32_t loaded_names;
@@ -196,6 +198,10 @@ static int load_feed(struct dnsrep_refresher *r, struct dnsrep_builder *b, struc
 	l.on_reject = report_reject;
 	l.ctx = r;
 	if (fresh) {
+		/* held back before: taken now only if it is still that version */
+		int was_settling = f->have_settling;
+		struct stat settled = f->settling;
+		f->have_settling = 0;
 		r->rejects_seen = 0;
 		int loaded = dnsrep_load_data(b, &l, fresh, fresh_len, &st, err, sizeof(err));
 		if (r->rejects_seen > SAY_REJECTS)
@@ -211,7 +217,7 @@ static int load_feed(struct dnsrep_refresher *r, struct dnsrep_builder *b, struc
 				dnsrep_builder_feed_undo(b); /* loaded, and committed */
 				say(r, DNSREP_ERR, "feed %s: %s is empty now; keeping the last good "
 				    "version (%u entries)", f->cfg->name, f->path, f->good_entries);
-			} else if (why && !(f->have_settling && same_file(&f->settling, &f->seen))) {
+			} else if (why && !(was_settling && same_file(&settled, &f->seen))) {
 				/* held back once: taken at the next poll if the file stays so */
 				dnsrep_builder_feed_undo(b); /* loaded, and committed */
 				f->settling = f->seen;
@@ -225,7 +231,6 @@ static int load_feed(struct dnsrep_refresher *r, struct dnsrep_builder *b, struc
 					say(r, DNSREP_INFO, "feed %s: %s did not change for %us (%s): "
 					    "taken as it is", f->cfg->name, f->path,
 					    r->o.cfg->poll_interval, why);
-				f->have_settling = 0;
 				free(f->good);
 				f->good = fresh;
 				f->good_len = fresh_len;
@@ -388,6 +393,9 @@ static int redis_connect(struct dnsrep_refresher *r, const struct dnsrep_store_o
 		redis_down(r, err);
 		return -1;
 	}
+	/* a Redis that restarted counts its versions from 1 again: every feed is
+	 * checked until one sync has read them all */
+	r->need_full_check = 1;
 	return 0;
 }
 
@@ -481,6 +489,7 @@ static int redis_sync(struct dnsrep_refresher *r, int force, int check_all)
 	char err[DNSREP_ERRLEN];
 	uint64_t version;
 	r->sync_error[0] = 0;
+	check_all |= r->need_full_check;
 	if (dnsrep_store_version(r->cmd, &version, err, sizeof(err)) < 0)
 		return redis_read_failed(r, r->cmd, err, r->data_error, sizeof(r->data_error));
 	redis_read_ok(r, r->data_error, "the version in Redis");
@@ -543,6 +552,8 @@ static int redis_sync(struct dnsrep_refresher *r, int force, int check_all)
 	}
 	/* with a feed unreadable this version is not loaded: the next poll tries again */
 	uint64_t took = unreadable ? r->loaded_version : version;
+	if (!unreadable)
+		r->need_full_check = 0;
 	const struct dnsrep_snapshot *cur = dnsrep_current_peek(r->o.current);
 	if (missing && cur && dnsrep_snapshot_names(cur) > 0 && !moved) {
 		/* an empty or half-empty Redis must not replace a working blocklist */
@@ -576,7 +587,8 @@ static int redis_sync(struct dnsrep_refresher *r, int force, int check_all)
 	    r->loaded_names, (unsigned long long)version,
 	    missing ? " (some feeds not in Redis: their last good versions kept)" : "",
 	    unreadable ? " (some feeds unreadable in Redis: their last good versions kept)" : "");
-	redis_heartbeat(r);
+	if (!r->in_init) /* not from init: the primary may hang */
+		redis_heartbeat(r);
 out:
 	for (size_t i = 0; fresh && i < r->n_feeds; i++)
 		free(fresh[i]);
@@ -673,6 +685,7 @@ struct dnsrep_refresher *dnsrep_refresher_start(const struct dnsrep_refresher_op
 	}
 	r->o = *o;
 	r->n_feeds = o->cfg->n_feeds;
+	r->in_init = 1;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -724,8 +737,9 @@ struct dnsrep_refresher *dnsrep_refresher_start(const struct dnsrep_refresher_op
 		if (quick.connect_timeout_ms <= 0 || quick.connect_timeout_ms > DNSREP_INIT_WAIT_MS)
 			quick.connect_timeout_ms = DNSREP_INIT_WAIT_MS;
 		if (redis_connect(r, &quick) == 0 && redis_sync(r, saved == NULL, 1) == 0) {
+			/* no heartbeat here: it goes to redis-primary, which may hang; the
+			 * thread sends one after its first poll */
 			redis_up(r);
-			redis_heartbeat(r);
 			dnsrep_store_set_timeout(r->cmd, r->so.timeout_ms);
 			dnsrep_store_set_timeout(r->sub, r->so.timeout_ms);
 		}
@@ -751,6 +765,7 @@ struct dnsrep_refresher *dnsrep_refresher_start(const struct dnsrep_refresher_op
 
 	/* 3. watch */
 watch:
+	r->in_init = 0; /* before the thread exists: it sees this */
 	if (pthread_create(&r->thread, NULL, run, r) != 0) {
 		snprintf(err, errlen, "cannot start the refresher thread");
 		dnsrep_refresher_stop(r);

@@ -61,6 +61,7 @@ struct dnsrep_store {
 	char prefix[256];
 	struct timeval timeout;   /**< per command */
 	int subscribed;           /**< after SUBSCRIBE only wait_change is allowed */
+	int transient;            /**< the last error reply said Redis is not ready (LOADING…) */
 };
 
 /* ---- errors -------------------------------------------------------------------- */
@@ -127,6 +128,12 @@ static int reply_check(const struct dnsrep_store *s, const redisReply *r, const 
 	if (r->type == REDIS_REPLY_ERROR) {
 		store_error(s, err, errlen, "%s%s%s: %.*s", what, key ? " " : "", key ? key : "",
 			(int)(r->len < 400 ? r->len : 400), r->str ? r->str : "");
+		/* a Redis that loads its data, runs a script, lost its primary: not the
+		 * data's fault; the caller reconnects with backoff (see broken) */
+		static const char *const transient[] = { "LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN" };
+		for (size_t i = 0; i < sizeof(transient) / sizeof(transient[0]); i++)
+			if (r->str && strncmp(r->str, transient[i], strlen(transient[i])) == 0)
+				((struct dnsrep_store *)s)->transient = 1;
 		return -1;
 	}
 	return 0;
@@ -149,7 +156,7 @@ static void type_error(const struct dnsrep_store *s, const redisReply *r, const 
 
 int dnsrep_store_broken(const struct dnsrep_store *s)
 {
-	return !s || !s->c || s->c->err != 0;
+	return !s || !s->c || s->c->err != 0 || s->transient;
 }
 
 /* ---- small helpers ------------------------------------------------------------------ */

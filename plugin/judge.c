@@ -32,7 +32,7 @@ enum dnsrep_action dnsrep_match_action(const struct dnsrep_module *mod, const st
 {
 	if (m->kind == DNSREP_MATCH_LOOKALIKE)
 		return m->meta.lookalike_action;
-	return dnsrep_config_action(mod->cfg, m->meta.action, m->meta.category);
+	return dnsrep_config_action(mod->cfg, m->meta.feed, m->meta.action, m->meta.category);
 }
 
 /**

@@ -162,10 +162,14 @@ int dnsrep_cidr_parse(const char *text, struct dnsrep_cidr *out, const char **wh
 
 /**
  * The action for an entry: its feed's own action when the feed sets one, else the
- * action of its category (category-action:), else the global action.
+ * action of its category (category-action:), else the global action.  meta_action
+ * is what the snapshot holds for the entry: the feed's action, or, where the feed
+ * (found in cfg by name) sets none, the entry's own — an RPZ record's NODATA, which
+ * only refines a block by NXDOMAIN and never overrides a category's or the global
+ * action (log-only stays log-only).
  */
-enum dnsrep_action dnsrep_config_action(const struct dnsrep_config *cfg,
-	enum dnsrep_action feed_action, const char *category);
+enum dnsrep_action dnsrep_config_action(const struct dnsrep_config *cfg, const char *feed,
+	enum dnsrep_action meta_action, const char *category);
 
 /** Whether an address (family AF_INET/AF_INET6, bytes in network order) lies in a prefix. */
 int dnsrep_cidr_contains(const struct dnsrep_cidr *c, int family, const uint8_t *addr);

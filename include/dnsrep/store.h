@@ -80,7 +80,9 @@ void dnsrep_store_set_timeout(struct dnsrep_store *s, long timeout_ms);
  * Whether the connection is unusable after a failed call (I/O error, timeout, closed
  * by the server, protocol error: close it and connect again), as opposed to a data
  * error — a key of the wrong type, a value that does not parse, an error reply —
- * after which the connection is still good.  1 for NULL.
+ * after which the connection is still good.  An error reply that says Redis is not
+ * ready (LOADING, BUSY, MASTERDOWN, TRYAGAIN) counts as broken: reconnect later.
+ * 1 for NULL.
  */
 int dnsrep_store_broken(const struct dnsrep_store *s);
 

@@ -190,11 +190,31 @@ static void test_category_actions(void **state)
 		" category-action: \"threat sinkhole\"\n");
 	assert_int_equal(cfg->n_category_actions, 3);
 	/* a feed's own action first, then the category's (the last line wins), then the global */
-	assert_int_equal(dnsrep_config_action(cfg, DNSREP_ACTION_NODATA, "threat"), DNSREP_ACTION_NODATA);
-	assert_int_equal(dnsrep_config_action(cfg, DNSREP_ACTION_INHERIT, "threat"), DNSREP_ACTION_SINKHOLE);
-	assert_int_equal(dnsrep_config_action(cfg, DNSREP_ACTION_INHERIT, "seized"), DNSREP_ACTION_NXDOMAIN);
-	assert_int_equal(dnsrep_config_action(cfg, DNSREP_ACTION_INHERIT, "other"), DNSREP_ACTION_REFUSED);
-	assert_int_equal(dnsrep_config_action(cfg, DNSREP_ACTION_INHERIT, NULL), DNSREP_ACTION_REFUSED);
+	assert_int_equal(dnsrep_config_action(cfg, NULL, DNSREP_ACTION_NODATA, "threat"), DNSREP_ACTION_NODATA);
+	assert_int_equal(dnsrep_config_action(cfg, NULL, DNSREP_ACTION_INHERIT, "threat"), DNSREP_ACTION_SINKHOLE);
+	assert_int_equal(dnsrep_config_action(cfg, NULL, DNSREP_ACTION_INHERIT, "seized"), DNSREP_ACTION_NXDOMAIN);
+	assert_int_equal(dnsrep_config_action(cfg, NULL, DNSREP_ACTION_INHERIT, "other"), DNSREP_ACTION_REFUSED);
+	assert_int_equal(dnsrep_config_action(cfg, NULL, DNSREP_ACTION_INHERIT, NULL), DNSREP_ACTION_REFUSED);
+	dnsrep_config_free(cfg);
+
+	/* an RPZ record's own NODATA (its feed sets no action) refines a block by NXDOMAIN,
+	 * and never overrides a category's or the global action */
+	cfg = parse_ok("dnsrep:\n category-action: \"watch log-only\"\n"
+		       "feed:\n name: rpz\n source: \"file:///x\"\n"
+		       "feed:\n name: fixed\n source: \"file:///y\"\n action: refused\n");
+	assert_int_equal(dnsrep_config_action(cfg, "rpz", DNSREP_ACTION_NODATA, "seized"),
+			 DNSREP_ACTION_NODATA);
+	assert_int_equal(dnsrep_config_action(cfg, "rpz", DNSREP_ACTION_NXDOMAIN, "seized"),
+			 DNSREP_ACTION_NXDOMAIN);
+	assert_int_equal(dnsrep_config_action(cfg, "rpz", DNSREP_ACTION_NODATA, "watch"),
+			 DNSREP_ACTION_LOG_ONLY);
+	/* the feed's own action (stored as the entries' action) stands */
+	assert_int_equal(dnsrep_config_action(cfg, "fixed", DNSREP_ACTION_REFUSED, "watch"),
+			 DNSREP_ACTION_REFUSED);
+	dnsrep_config_free(cfg);
+	cfg = parse_ok("dnsrep:\n action: log-only\nfeed:\n name: rpz\n source: \"file:///x\"\n");
+	assert_int_equal(dnsrep_config_action(cfg, "rpz", DNSREP_ACTION_NODATA, NULL),
+			 DNSREP_ACTION_LOG_ONLY);
 	dnsrep_config_free(cfg);
 	parse_err("dnsrep:\n category-action: threat\n",
 		  "t.conf:2: 'category-action' must be \"CATEGORY ACTION\"");

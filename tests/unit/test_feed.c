@@ -593,6 +593,20 @@ static void test_adblock_precedence(void **state)
 	expect_counts(res, 2, 0, 0, 0, 0);
 	assert_int_equal(res->st.overridden, 2);
 	result_free(res);
+	/* a rule the real pass rejects overrides nothing: @@||com^ (everything below a
+	 * public suffix) is rejected, and the block under it stays */
+	res = run_all(DNSREP_FORMAT_ADBLOCK, "||ads.example.com^\n@@||com^\n||x.com^$important\n"
+		"@@||y.x.com^\n");
+	expect_counts(res, 4, 2, 0, 1, 0);
+	expect_entry(res, 0, "ads.example.com", DNSREP_SCOPE_SUBTREE, 0, 1);
+	expect_entry(res, 1, "x.com", DNSREP_SCOPE_SUBTREE, 0, 3);
+	assert_int_equal(res->st.overridden, 1);
+	result_free(res);
+	/* names compare as decoded: a U-label exception covers its A-label's subdomains */
+	res = run_all(DNSREP_FORMAT_ADBLOCK, "@@||b\xc3\xbc" "cher.de^\n||x.xn--bcher-kva.de^\n");
+	expect_counts(res, 2, 1, 1, 0, 0);
+	expect_entry(res, 0, "xn--bcher-kva.de", DNSREP_SCOPE_SUBTREE, 1, 1);
+	result_free(res);
 }
 
 /* IP rules and names that are IP addresses are refused, never read as names. */

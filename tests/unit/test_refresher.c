@@ -463,6 +463,26 @@ static void test_changes_garbage_and_empty(void **state)
 	rig_stop(&g);
 }
 
+/* A file held back as unfinished that then turns empty (or bad) is reported once,
+ * not read again every poll. */
+static void test_held_back_then_empty(void **state)
+{
+	(void)state;
+	struct rig g;
+	rig_start_fresh(&g);
+	int from = msgs_of(&g.heard);
+	put_file("alpha.txt", "one.alpha.example\ntwo.alpha.exa", 31);
+	wait_msg(&g.heard, from, DNSREP_WARN, "feed alpha", "looks unfinished");
+	from = msgs_of(&g.heard);
+	put_file("alpha.txt", "", 0);
+	int said = wait_msg(&g.heard, from, DNSREP_ERR, "feed alpha", "is empty now");
+	testutil_sleep_ms(2200); /* two more polls */
+	assert_int_equal(find_msg(&g.heard, said + 1, DNSREP_ERR, "feed alpha", NULL), -1);
+	assert_int_equal(swaps_of(&g.heard), 1);
+	assert_true(blocks(g.current, "three.alpha.example"));
+	rig_stop(&g);
+}
+
 /* Stop in the middle of a poll wait: it does not wait for the interval to end. */
 static void test_stop_mid_wait(void **state)
 {
@@ -482,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_file_first_then_missing_feed),
 		cmocka_unit_test(test_changes_garbage_and_empty),
 		cmocka_unit_test(test_feed_removed_while_running),
+		cmocka_unit_test(test_held_back_then_empty),
 		cmocka_unit_test(test_stop_mid_wait),
 	};
 	return cmocka_run_group_tests_name("refresher", tests, setup, teardown);
