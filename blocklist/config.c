@@ -263,8 +263,12 @@ const struct dnsrep_feed_config *dnsrep_config_feed(const struct dnsrep_config *
 enum dnsrep_action dnsrep_config_action(const struct dnsrep_config *cfg, const char *feed,
 	enum dnsrep_action meta_action, const char *category)
 {
-	const struct dnsrep_feed_config *f = feed ? dnsrep_config_feed(cfg, feed) : NULL;
-	int own = meta_action != DNSREP_ACTION_INHERIT && f && f->action == DNSREP_ACTION_INHERIT;
+	/* only an entry with an action of its own needs its feed looked up (blocked
+	 * lookups resolve their action here, on the resolver threads) */
+	const struct dnsrep_feed_config *f = NULL;
+	if (meta_action != DNSREP_ACTION_INHERIT && feed)
+		f = dnsrep_config_feed(cfg, feed);
+	int own = f && f->action == DNSREP_ACTION_INHERIT;
 	if (meta_action != DNSREP_ACTION_INHERIT && !own)
 		return meta_action;
 	enum dnsrep_action a = cfg->action;

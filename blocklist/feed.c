@@ -674,8 +674,9 @@ static void adblock_prescan(struct parser *p, const char *data, size_t len)
 				line[n] = '\0';
 				size_t tl = n;
 				char *t = trim(line, &tl);
-				if (adblock_split(t, tl, &r, why, sizeof(why)) == AD_RULE) {
-					adblock_key(p, &r);
+				if (adblock_split(t, tl, &r, why, sizeof(why)) == AD_RULE &&
+				    (pass == 1 || r.badfilter)) {
+					adblock_key(p, &r); /* pass 0 wants only the $badfilter rules */
 					if (!r.valid) {
 						/* rejected by the real pass: overrides nothing */
 					} else if (pass == 0 && r.badfilter) {

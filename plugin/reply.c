@@ -378,7 +378,10 @@ int dnsrep_reply_register(struct dnsrep_module *mod, struct module_env *env, int
 		de->inplace_cb_delete_wrapped(env, inplace_cb_reply, id);
 		return 0;
 	}
-	if (!de->inplace_cb_register_wrapped((void *)&on_servfail, inplace_cb_reply_servfail, mod,
+	/* only with on-no-blocklist: servfail (a SERVFAIL callback costs Unbound its reuse
+	 * of one encoded SERVFAIL for every client of a query) */
+	if (mod->cfg->no_blocklist_servfail &&
+	    !de->inplace_cb_register_wrapped((void *)&on_servfail, inplace_cb_reply_servfail, mod,
 					     env, id)) {
 		de->inplace_cb_delete_wrapped(env, inplace_cb_reply, id);
 		de->inplace_cb_delete_wrapped(env, inplace_cb_reply_cache, id);
