@@ -16,7 +16,7 @@
  * each side this is two passes of a million probes, off the resolver threads.
  */
 #include "dnsrep/delta.h"
-#include "dnsrep/set.h"
+#include "set.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,12 +1,12 @@
 /*
- * intern.c — interning of byte strings (see dnsrep/intern.h).
+ * intern.c — interning of byte strings (see intern.h).
  *
  * The pool stores each value as a 4-byte length followed by its bytes, so equal
  * prefixes of different lengths never collide; the offset handed out points at
  * the bytes, after the length.  The table is open addressing over offsets,
  * grown at 50% full.
  */
-#include "dnsrep/intern.h"
+#include "intern.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * load.c — load one feed into a snapshot builder, all or nothing (see dnsrep/load.h).
  */
 #include "dnsrep/load.h"
-#include "dnsrep/set.h"
+#include "set.h"
 
 #include <errno.h>
 #include <stdio.h>

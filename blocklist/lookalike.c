@@ -67,7 +67,7 @@
  * the table stays as it is (UTF-8), so it only matches itself.
  */
 #include "dnsrep/lookalike.h"
-#include "dnsrep/set.h"
+#include "set.h"
 
 #include <stdarg.h>
 #include <stdio.h>

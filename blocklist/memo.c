@@ -7,7 +7,7 @@
  * of microseconds; with four ways nearly all of it stays.
  */
 #include "dnsrep/memo.h"
-#include "dnsrep/set.h"
+#include "set.h"
 
 #include <stdlib.h>
 #include <string.h>

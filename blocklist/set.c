@@ -1,5 +1,5 @@
 /*
- * set.c — the domain set: suffix hashing, probing, placing (see dnsrep/set.h).
+ * set.c — the domain set: suffix hashing, probing, placing (see set.h).
  *
  * The suffix hash is FNV-1a run over the labels from the rightmost one to the
  * leftmost, each label preceded by its length, with ASCII case folded; the
@@ -8,7 +8,7 @@
  * (MurmurHash3's fmix64) before it picks a slot, because FNV's low bits alone
  * spread poorly over a power-of-two table (dnsrep_hash_mix64 in set.h).
  */
-#include "dnsrep/set.h"
+#include "set.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME 0x100000001b3ull

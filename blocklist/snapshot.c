@@ -5,8 +5,8 @@
  * Memory and file share one layout, every part at an 8-byte aligned offset:
  *
  *     header   magic "DNSREPSN", format, sizes, offsets, CRC-32s (zlib)
- *     filter   the domain set's Bloom filter (dnsrep/set.h)
- *     slots    the domain set's table (dnsrep/set.h)
+ *     filter   the domain set's Bloom filter (blocklist/set.h)
+ *     slots    the domain set's table (blocklist/set.h)
  *     arena    records: 10-byte header + canonical wire name
  *     metas    metadata records: string offsets + action + lookalike
  *     strings  interned strings, each NUL-terminated
@@ -18,8 +18,8 @@
  * checksums and every offset before anything uses it.
  */
 #include "dnsrep/snapshot.h"
-#include "dnsrep/intern.h"
-#include "dnsrep/set.h"
+#include "intern.h"
+#include "set.h"
 
 #include <errno.h>
 #include <stdarg.h>

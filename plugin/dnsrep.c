@@ -44,7 +44,7 @@
 #include "dnsrep/load.h"
 #include "dnsrep/store_config.h"
 #include "dnsrep/version.h"
-#include "module.h"
+#include "plugin.h"
 
 /* Unbound finds these by name; declared here so -Wmissing-prototypes is happy. */
 int init(struct module_env *env, int id);

@@ -52,7 +52,7 @@
 #include <time.h>
 
 #include "dnsrep/delta.h"
-#include "module.h"
+#include "plugin.h"
 
 /** Bins whose keys are copied under one hold of a slab's table lock. */
 #define BINS_PER_HOLD 32

@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "module.h"
+#include "plugin.h"
 
 enum dnsrep_action dnsrep_match_action(const struct dnsrep_module *mod, const struct dnsrep_match *m)
 {

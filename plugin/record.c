@@ -21,7 +21,7 @@
 #include <sys/time.h>
 
 #include "dnsrep/name.h"
-#include "module.h"
+#include "plugin.h"
 
 /** Whether an address lies in one of the exempt-client prefixes. */
 int dnsrep_client_exempt(const struct dnsrep_module *mod, const struct sockaddr_storage *ss)

@@ -55,7 +55,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "module.h"
+#include "plugin.h"
 
 /* ---- switching a reply between two answers ------------------------------------ */
 

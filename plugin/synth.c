@@ -34,7 +34,7 @@
 #include <string.h>
 
 #include "dnsrep/name.h"
-#include "module.h"
+#include "plugin.h"
 
 /** The SOA's MNAME and RNAME: localhost. and nobody.invalid. */
 static const uint8_t soa_names[] = "\011localhost\000\006nobody\007invalid";

@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "module.h"
+#include "plugin.h"
 
 #ifdef USE_MINI_EVENT
 #error "dnsrep needs an Unbound built with libevent (--with-libevent), as Debian's is"

@@ -13,6 +13,14 @@ enum dnsrep_scope {
 	DNSREP_SCOPE_SUBTREE = 3  /**< the name and every name below it */
 };
 
+/** Record flags (a snapshot's struct dnsrep_record): which names an entry covers, for blocking and for allowing. */
+enum {
+	DNSREP_REC_BLOCK_SELF = 1,  /**< block the name itself */
+	DNSREP_REC_BLOCK_BELOW = 2, /**< block the names below it */
+	DNSREP_REC_ALLOW_SELF = 4,  /**< allow the name itself */
+	DNSREP_REC_ALLOW_BELOW = 8  /**< allow the names below it */
+};
+
 /** One entry.  Strings are borrowed: valid only during the callback that gets them. */
 struct dnsrep_entry {
 	struct dnsrep_name name;

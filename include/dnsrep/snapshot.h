@@ -1,7 +1,7 @@
 /*
  * dnsrep/snapshot.h — an immutable blocklist: built once, matched by many threads.
  *
- * A snapshot holds the domain set (block and allow entries, see dnsrep/set.h)
+ * A snapshot holds the domain set (block and allow entries, see blocklist/set.h)
  * and the metadata of each entry (feed, category, reason, date, source, action),
  * interned.  It is one contiguous block of memory with offsets, never pointers,
  * laid out exactly as the snapshot file, so saving writes it and loading reads
@@ -177,7 +177,7 @@ uint64_t dnsrep_snapshot_serial(const struct dnsrep_snapshot *s);
 struct dnsrep_record {
 	const uint8_t *name;       /**< canonical wire form (lower case), in the snapshot */
 	size_t len;
-	unsigned flags;            /**< DNSREP_REC_* bits (dnsrep/set.h) */
+	unsigned flags;            /**< DNSREP_REC_* bits (dnsrep/entry.h) */
 	struct dnsrep_meta self;   /**< blocking the name itself: valid with DNSREP_REC_BLOCK_SELF */
 	struct dnsrep_meta below;  /**< blocking below it: valid with DNSREP_REC_BLOCK_BELOW */
 	struct dnsrep_meta allow;  /**< allowing: valid with either allow flag */

@@ -6,7 +6,7 @@
  * going to /dev/null.
  */
 #define _GNU_SOURCE
-#include "dnsrepctl.h"
+#include "ctl.h"
 
 #include <stdint.h>
 #include <stdio.h>

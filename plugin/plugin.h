@@ -1,5 +1,5 @@
 /*
- * module.h — what the plugin's files share: the module's state between init and
+ * plugin.h — what the plugin's files share: the module's state between init and
  * deinit, the per-query state, and the functions of judge.c, synth.c, reply.c,
  * flush.c and record.c.
  *

@@ -1,5 +1,5 @@
 /*
- * dnsrepctl.h — the commands of dnsrepctl, one file each (dnsrepctl_*.c).
+ * ctl.h — the commands of dnsrepctl, one file each in blocklist/ctl/.
  * Each takes the arguments after the command name (argv[0] is the command)
  * and returns the exit status.
  */

@@ -1,11 +1,11 @@
 /*
- * dnsrepctl.c — the admin CLI: entry point and command dispatch.
- * Each command lives in its own file, dnsrepctl_<command>.c.
+ * main.c — the admin CLI: entry point and command dispatch.
+ * Each command lives in its own file here, <command>.c.
  */
 #include "dnsrep_config.h"
 #include "dnsrep/config.h"
 #include "dnsrep/version.h"
-#include "dnsrepctl.h"
+#include "ctl.h"
 
 #include <signal.h>
 #include <stdio.h>

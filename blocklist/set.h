@@ -1,5 +1,5 @@
 /*
- * dnsrep/set.h — the domain set: names in one arena, found by open addressing.
+ * set.h — private to libdnsrep: the domain set: names in one arena, found by open addressing.
  *
  * A record in the arena is a small fixed header (flags, two metadata indexes)
  * followed by the name in canonical wire form.  The table is an array of slots,
@@ -19,16 +19,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "dnsrep/entry.h"   /* the record flags, DNSREP_REC_* */
+
 /** A name has at most 127 labels (255 octets, 2 per label at least). */
 #define DNSREP_SET_MAXLABELS 128
-
-/** Record flags: which names an entry covers, for blocking and for allowing. */
-enum {
-	DNSREP_REC_BLOCK_SELF = 1,  /**< block the name itself */
-	DNSREP_REC_BLOCK_BELOW = 2, /**< block the names below it */
-	DNSREP_REC_ALLOW_SELF = 4,  /**< allow the name itself */
-	DNSREP_REC_ALLOW_BELOW = 8  /**< allow the names below it */
-};
 
 /** The fixed part of a record; the wire name (len octets) follows it in the arena. */
 #define DNSREP_REC_HEADER 14

@@ -1,5 +1,5 @@
 /*
- * dnsrepctl_sync.c — `dnsrepctl sync`: the feeder.  Fetches every configured feed,
+ * sync.c — `dnsrepctl sync`: the feeder.  Fetches every configured feed,
  * checks it, and publishes it to Redis, where the resolvers pick it up.
  *
  *   dnsrepctl sync [--config FILE] [--every DURATION] [--force] [--feed NAME]...
@@ -21,7 +21,7 @@
 #include "dnsrep/load.h"
 #include "dnsrep/store.h"
 #include "dnsrep/store_config.h"
-#include "dnsrepctl.h"
+#include "ctl.h"
 
 #include <getopt.h>
 #include <signal.h>

@@ -1,10 +1,10 @@
 /*
- * dnsrepctl_checkconf.c — `dnsrepctl checkconf`: read dnsrep.conf as the plugin
+ * checkconf.c — `dnsrepctl checkconf`: read dnsrep.conf as the plugin
  * would and print what it configures, or the error (file:line: reason).
  */
 #include "dnsrep_config.h"
 #include "dnsrep/config.h"
-#include "dnsrepctl.h"
+#include "ctl.h"
 
 #include <getopt.h>
 #include <stdio.h>

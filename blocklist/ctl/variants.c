@@ -1,5 +1,5 @@
 /*
- * dnsrepctl_variants.c — `dnsrepctl variants`: a domain's lookalike candidates,
+ * variants.c — `dnsrepctl variants`: a domain's lookalike candidates,
  * optionally looked up to see which of them someone has registered.
  *
  *   dnsrepctl variants DOMAIN [--resolve] [--resolver IP[@PORT]] [--json]
@@ -36,7 +36,7 @@
 #include "dnsrep/json.h"
 #include "dnsrep/lookalike.h"
 #include "dnsrep/name.h"
-#include "dnsrepctl.h"
+#include "ctl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

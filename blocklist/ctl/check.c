@@ -1,5 +1,5 @@
 /*
- * dnsrepctl_check.c — `dnsrepctl check`: what the resolver would do with names, and why.
+ * check.c — `dnsrepctl check`: what the resolver would do with names, and why.
  *
  *   dnsrepctl check [--config FILE] [--feed FILE]... [--allow FILE]... [--protect FILE]...
  *                   [--json] NAME...
@@ -16,7 +16,7 @@
 #include "dnsrep/load.h"
 #include "dnsrep/name.h"
 #include "dnsrep/snapshot.h"
-#include "dnsrepctl.h"
+#include "ctl.h"
 
 #include <getopt.h>
 #include <stdio.h>

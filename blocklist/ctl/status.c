@@ -1,5 +1,5 @@
 /*
- * dnsrepctl_status.c — `dnsrepctl status`: what is in Redis, and who follows it.
+ * status.c — `dnsrepctl status`: what is in Redis, and who follows it.
  *
  *   dnsrepctl status [--config FILE] [--json]
  *
@@ -16,7 +16,7 @@
 #include "dnsrep/json.h"
 #include "dnsrep/store.h"
 #include "dnsrep/store_config.h"
-#include "dnsrepctl.h"
+#include "ctl.h"
 
 #include <getopt.h>
 #include <inttypes.h>

@@ -1,5 +1,5 @@
 /*
- * dnsrep/intern.h — interning: store each distinct byte string once in a pool.
+ * intern.h — private to libdnsrep: interning: store each distinct byte string once in a pool.
  *
  * The snapshot builder interns feed names, categories and reasons (thousands of
  * entries share one reason), and whole metadata records (each distinct tuple is

@@ -1,5 +1,5 @@
 /*
- * dnsrepctl_report.c — `dnsrepctl report`: what the block logs say.
+ * report.c — `dnsrepctl report`: what the block logs say.
  *
  *   dnsrepctl report [--since DURATION|TIMESTAMP] [--client CIDR] [--rule NAME]
  *                    [--json] [--top N] [FILE...]
@@ -41,7 +41,7 @@
 #include "dnsrep/json.h"
 #include "dnsrep/store.h"
 #include "dnsrep/store_config.h"
-#include "dnsrepctl.h"
+#include "ctl.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
