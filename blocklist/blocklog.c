@@ -636,14 +636,10 @@ static void blocklog_say(struct dnsrep_blocklog *log, enum dnsrep_log_level leve
 	dnsrep_msg_fn fn = log->on_msg;
 	void *ctx = log->msg_ctx;
 	pthread_mutex_unlock(&log->mu);
-	if (!fn)
-		return;
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	dnsrep_vsay(fn, ctx, level, fmt, ap);
 	va_end(ap);
-	fn(ctx, level, msg);
 }
 
 void dnsrep_blocklog_set_sink(struct dnsrep_blocklog *log,

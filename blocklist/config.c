@@ -18,6 +18,7 @@
  */
 #include "dnsrep_config.h"
 #include "dnsrep/config.h"
+#include "dnsrep/duration.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -301,34 +302,6 @@ int dnsrep_cidr_contains(const struct dnsrep_cidr *c, int family, const uint8_t 
 
 /* ---- values ------------------------------------------------------------- */
 
-/** Parse a duration: digits with an optional s, m, h or d. */
-static int parse_duration(const char *v, uint32_t *out)
-{
-	char *end;
-	if (*v < '0' || *v > '9')
-		return -1;
-	errno = 0;
-	unsigned long n = strtoul(v, &end, 10);
-	if (errno)
-		return -1;
-	unsigned long mult = 1;
-	if (*end) {
-		switch (*end) {
-		case 's': mult = 1; break;
-		case 'm': mult = 60; break;
-		case 'h': mult = 3600; break;
-		case 'd': mult = 86400; break;
-		default: return -1;
-		}
-		if (end[1])
-			return -1;
-	}
-	if (n > UINT32_MAX / mult)
-		return -1;
-	*out = (uint32_t)(n * mult);
-	return 0;
-}
-
 /** Parse "addr" or "addr/len" into a prefix; the host bits must be zero (see dnsrep/config.h). */
 int dnsrep_cidr_parse(const char *v, struct dnsrep_cidr *c, const char **why)
 {
@@ -458,13 +431,13 @@ static int set_value(struct parser *p, const struct keydesc *k, const char *v)
 			    choices[c].word[1], v);
 	}
 	case KIND_DURATION: {
-		uint32_t secs;
-		if (parse_duration(v, &secs) < 0)
-			return fail(p, "'%s' must be a duration (90, 90s, 15m, 1h, 1d), not '%s'", k->key, v);
+		uint64_t secs;
+		if (dnsrep_parse_duration(v, UINT32_MAX, &secs) < 0)
+			return fail(p, "'%s' must be a duration (90, 90s, 15m, 1h, 1d, 1w), not '%s'", k->key, v);
 		if (secs < k->min || secs > k->max)
 			return fail(p, "'%s' must be between %us and %us, not %s", k->key,
 				    (unsigned)k->min, (unsigned)k->max, v);
-		*(uint32_t *)field = secs;
+		*(uint32_t *)field = (uint32_t)secs;
 		return 0;
 	}
 	case KIND_ACTION: {

@@ -6,32 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void dnsrep_buf_add(struct dnsrep_buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *d = realloc(b->data, cap);
-		if (!d) {
-			b->failed = 1;
-			return;
-		}
-		b->data = d;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = 0;
-}
-
-void dnsrep_buf_puts(struct dnsrep_buf *b, const char *s)
-{
-	dnsrep_buf_add(b, s, strlen(s));
-}
-
 /** The length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
@@ -109,17 +83,4 @@ void dnsrep_json_kv(struct dnsrep_buf *b, const char *key, const char *value)
 		dnsrep_json_str(b, value, strlen(value));
 	else
 		dnsrep_buf_add(b, "null", 4);
-}
-
-void dnsrep_buf_reset(struct dnsrep_buf *b)
-{
-	b->len = 0;
-	if (b->data)
-		b->data[0] = 0;
-}
-
-void dnsrep_buf_free(struct dnsrep_buf *b)
-{
-	free(b->data);
-	memset(b, 0, sizeof(*b));
 }

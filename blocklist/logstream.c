@@ -48,13 +48,10 @@ static void tell(struct dnsrep_logstream *ls, enum dnsrep_log_level level, const
 	__attribute__((format(printf, 3, 4)));
 static void tell(struct dnsrep_logstream *ls, enum dnsrep_log_level level, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	dnsrep_vsay(ls->on_msg, ls->ctx, level, fmt, ap);
 	va_end(ap);
-	if (ls->on_msg)
-		ls->on_msg(ls->ctx, level, msg);
 }
 
 /** The stream starts losing lines: said once, until it works again.  Not under mu. */

@@ -66,6 +66,7 @@
  * covers the scripts that make convincing Latin lookalikes.  A character not in
  * the table stays as it is (UTF-8), so it only matches itself.
  */
+#include "dnsrep/err.h"
 #include "dnsrep/lookalike.h"
 #include "set.h"
 
@@ -955,22 +956,11 @@ static void affix_buckets(struct dnsrep_lookalike *lk)
 	}
 }
 
-__attribute__((format(printf, 3, 4)))
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || errlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 struct dnsrep_lookalike *dnsrep_lookalike_builder_finish(struct dnsrep_lookalike_builder *b,
 	char *err, size_t errlen)
 {
 	if (!b) {
-		set_err(err, errlen, "lookalike index: no builder");
+		dnsrep_err(err, errlen, "lookalike index: no builder");
 		return NULL;
 	}
 	struct dnsrep_lookalike *lk = calloc(1, sizeof(*lk));
@@ -992,12 +982,12 @@ struct dnsrep_lookalike *dnsrep_lookalike_builder_finish(struct dnsrep_lookalike
 		const char *a = lk->affixes[i];
 		size_t al = a ? strlen(a) : 0;
 		if (al == 0 || al > DNSREP_LABEL_MAX) {
-			set_err(err, errlen, "lookalike index: affix %zu is empty or longer than 63", i + 1);
+			dnsrep_err(err, errlen, "lookalike index: affix %zu is empty or longer than 63", i + 1);
 			goto fail;
 		}
 		for (size_t j = 0; j < al; j++)
 			if (!((a[j] >= 'a' && a[j] <= 'z') || (a[j] >= '0' && a[j] <= '9') || a[j] == '-')) {
-				set_err(err, errlen, "lookalike index: affix '%.63s' is not lower-case letters, digits and '-'", a);
+				dnsrep_err(err, errlen, "lookalike index: affix '%.63s' is not lower-case letters, digits and '-'", a);
 				goto fail;
 			}
 		lk->affix_len[i] = (uint8_t)al;
@@ -1036,7 +1026,7 @@ struct dnsrep_lookalike *dnsrep_lookalike_builder_finish(struct dnsrep_lookalike
 		keys += keys_for(lk, ent_name(lk, e)[0]);
 	uint64_t cap = keys * 100 / TABLE_LOAD_PCT + 1;
 	if (cap > UINT32_MAX) {
-		set_err(err, errlen, "lookalike index: %llu keys are too many", (unsigned long long)keys);
+		dnsrep_err(err, errlen, "lookalike index: %llu keys are too many", (unsigned long long)keys);
 		goto fail;
 	}
 	lk->cap = (uint32_t)cap;
@@ -1060,7 +1050,7 @@ struct dnsrep_lookalike *dnsrep_lookalike_builder_finish(struct dnsrep_lookalike
 	dnsrep_lookalike_builder_free(b);
 	return lk;
 nomem:
-	set_err(err, errlen, "lookalike index: out of memory");
+	dnsrep_err(err, errlen, "lookalike index: out of memory");
 fail:
 	free(scratch);
 	dnsrep_lookalike_free(lk);

@@ -39,6 +39,7 @@
  *    longest all-text suffix's registrable domain, or that suffix plus one label.
  */
 #include "dnsrep_config.h"
+#include "dnsrep/err.h"
 #include "dnsrep/name.h"
 
 #include <idn2.h>
@@ -57,19 +58,6 @@
 #define NAME_MAXLABELS 128
 
 /* ---- errors ------------------------------------------------------------------ */
-
-/** Write a message into err (when there is one) and return -1. */
-__attribute__((format(printf, 3, 4)))
-static int name_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen > 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /**
  * Copy source text into dst for an error message: printable ASCII as it is,
@@ -158,10 +146,10 @@ static int name_append(struct name_builder *b, const uint8_t *oct, size_t n,
 	unsigned labelno, char *err, size_t errlen)
 {
 	if (n > DNSREP_LABEL_MAX)
-		return name_fail(err, errlen, "label %u longer than 63 octets", labelno);
+		return dnsrep_err(err, errlen, "label %u longer than 63 octets", labelno);
 	/* this label's length octet and octets, then the root label */
 	if (b->len + 1 + n + 1 > DNSREP_NAME_MAXWIRE)
-		return name_fail(err, errlen, "name longer than 255 octets in wire form");
+		return dnsrep_err(err, errlen, "name longer than 255 octets in wire form");
 	b->wire[b->len++] = (uint8_t)n;
 	for (size_t i = 0; i < n; i++)
 		b->wire[b->len++] = name_fold(oct[i]);
@@ -214,7 +202,7 @@ static int name_fail_label(const char *text, size_t len, size_t start, unsigned 
 {
 	char q[QUOTE_MAX * 4 + 8];
 	name_quote(q, sizeof(q), text + start, name_label_end(text, len, start) - start);
-	return name_fail(err, errlen, "label %u (\"%s\") %s", labelno, q, what);
+	return dnsrep_err(err, errlen, "label %u (\"%s\") %s", labelno, q, what);
 }
 
 static int name_raw_put(struct raw_label *rl, const char *src, size_t n)
@@ -238,7 +226,7 @@ static int name_read_escape(const char *text, size_t len, size_t start, size_t *
 	char q[QUOTE_MAX];
 
 	if (p + 1 >= len)
-		return name_fail(err, errlen, "label %u: bad escape \"\\\" at the end", labelno);
+		return dnsrep_err(err, errlen, "label %u: bad escape \"\\\" at the end", labelno);
 	if (name_is_digit(text[p + 1])) {
 		size_t digits = 0;
 		unsigned value = 0;
@@ -248,12 +236,12 @@ static int name_read_escape(const char *text, size_t len, size_t start, size_t *
 		}
 		if (digits < 3 || value > 255) {
 			name_quote(q, sizeof(q), text + p, 1 + digits);
-			return name_fail(err, errlen, "label %u: bad escape \"%s\"%s", labelno, q,
+			return dnsrep_err(err, errlen, "label %u: bad escape \"%s\"%s", labelno, q,
 				digits < 3 ? " (\\DDD needs 3 digits)" : " (over 255)");
 		}
 		char c = (char)value;
 		if (name_raw_put(rl, &c, 1) != 0)
-			return name_fail(err, errlen, "label %u longer than 63 octets", labelno);
+			return dnsrep_err(err, errlen, "label %u longer than 63 octets", labelno);
 		if (!name_is_plain((uint8_t)value))
 			rl->binary = 1;
 		*pos = p + 4;
@@ -264,7 +252,7 @@ static int name_read_escape(const char *text, size_t len, size_t start, size_t *
 		return name_fail_label(text, len, start, labelno, "contains invalid UTF-8",
 			err, errlen);
 	if (name_raw_put(rl, text + p + 1, seq) != 0)
-		return name_fail(err, errlen, "label %u longer than 63 octets", labelno);
+		return dnsrep_err(err, errlen, "label %u longer than 63 octets", labelno);
 	if (seq > 1)
 		rl->utf8 = 1;
 	else if (!name_is_plain((uint8_t)text[p + 1]))
@@ -307,7 +295,7 @@ static int name_read_label(const char *text, size_t len, size_t *pos, struct raw
 			return name_fail_label(text, len, start, labelno, "contains invalid UTF-8",
 				err, errlen);
 		if (name_raw_put(rl, text + p, seq) != 0)
-			return name_fail(err, errlen, "label %u longer than 63 octets", labelno);
+			return dnsrep_err(err, errlen, "label %u longer than 63 octets", labelno);
 		if (seq > 1)
 			rl->utf8 = 1;
 		p += seq;
@@ -328,7 +316,7 @@ static int name_fail_idn(const struct raw_label *rl, unsigned labelno, const cha
 {
 	char q[QUOTE_MAX * 4 + 8];
 	name_quote(q, sizeof(q), rl->oct, rl->n);
-	return name_fail(err, errlen, "label %u: invalid IDN label \"%s\": %s", labelno, q, why);
+	return dnsrep_err(err, errlen, "label %u: invalid IDN label \"%s\": %s", labelno, q, why);
 }
 
 /** Append libidn2's output, which UTS #46 mapping may have split at dots. */
@@ -360,13 +348,13 @@ static int name_append_ulabel(struct name_builder *b, const struct raw_label *rl
 		return name_fail_idn(rl, labelno, "escaped octets in a UTF-8 label", err, errlen);
 	rc = idn2_lookup_u8((const uint8_t *)rl->oct, &ace, NAME_IDN2_FLAGS);
 	if (rc == IDN2_TOO_BIG_LABEL || rc == IDN2_PUNYCODE_BIG_OUTPUT)
-		return name_fail(err, errlen, "label %u longer than 63 octets", labelno);
+		return dnsrep_err(err, errlen, "label %u longer than 63 octets", labelno);
 	if (rc == IDN2_TOO_BIG_DOMAIN)
-		return name_fail(err, errlen, "name longer than 255 octets in wire form");
+		return dnsrep_err(err, errlen, "name longer than 255 octets in wire form");
 	if (rc != IDN2_OK)
 		return name_fail_idn(rl, labelno, idn2_strerror(rc), err, errlen);
 	if (!ace)
-		return name_fail(err, errlen, "out of memory");
+		return dnsrep_err(err, errlen, "out of memory");
 	rc = name_append_mapped(b, (const char *)ace, labelno, rl, err, errlen);
 	idn2_free(ace);
 	return rc;
@@ -395,14 +383,14 @@ static int name_append_alabel(struct name_builder *b, struct raw_label *rl,
 				err, errlen);
 	}
 	if (rl->n > DNSREP_LABEL_MAX)
-		return name_fail(err, errlen, "label %u longer than 63 octets", labelno);
+		return dnsrep_err(err, errlen, "label %u longer than 63 octets", labelno);
 	for (size_t i = 0; i < rl->n; i++)
 		rl->oct[i] = (char)name_fold((uint8_t)rl->oct[i]);
 	rc = idn2_lookup_u8((const uint8_t *)rl->oct, &ace, NAME_IDN2_FLAGS);
 	if (rc != IDN2_OK)
 		return name_fail_idn(rl, labelno, idn2_strerror(rc), err, errlen);
 	if (!ace)
-		return name_fail(err, errlen, "out of memory");
+		return dnsrep_err(err, errlen, "out of memory");
 	rc = strcmp((const char *)ace, rl->oct);
 	idn2_free(ace);
 	if (rc != 0)
@@ -453,7 +441,7 @@ int dnsrep_name_from_text(struct dnsrep_name *out, const char *text, size_t len,
 	char mapped[4 * DNSREP_NAME_MAXWIRE + 8];
 
 	if (!text || len == 0)
-		return name_fail(err, errlen, "empty name");
+		return dnsrep_err(err, errlen, "empty name");
 	size_t mlen = map_full_stops(text, len, mapped, sizeof(mapped));
 	if (mlen) {
 		text = mapped;
@@ -470,7 +458,7 @@ int dnsrep_name_from_text(struct dnsrep_name *out, const char *text, size_t len,
 		if (name_read_label(text, len, &pos, &rl, labelno, err, errlen) != 0)
 			return -1;
 		if (pos == start)
-			return name_fail(err, errlen, "label %u is empty", labelno);
+			return dnsrep_err(err, errlen, "label %u is empty", labelno);
 		if (rl.utf8)
 			rc = name_append_ulabel(&b, &rl, labelno, err, errlen);
 		else if (name_has_ace_prefix(&rl))
@@ -498,21 +486,21 @@ int dnsrep_name_from_wire(struct dnsrep_name *out, const uint8_t *wire, size_t l
 	size_t pos = 0;
 
 	if (!wire || len == 0)
-		return name_fail(err, errlen, "empty wire name");
+		return dnsrep_err(err, errlen, "empty wire name");
 	for (;;) {
 		if (pos >= len)
-			return name_fail(err, errlen, "name runs past its %zu octets", len);
+			return dnsrep_err(err, errlen, "name runs past its %zu octets", len);
 		uint8_t n = wire[pos];
 		if (n == 0)
 			break;
 		if ((n & 0xc0) == 0xc0)
-			return name_fail(err, errlen, "label %u is a compression pointer",
+			return dnsrep_err(err, errlen, "label %u is a compression pointer",
 				b.labels + 1);
 		if (n > DNSREP_LABEL_MAX)
-			return name_fail(err, errlen, "label %u has unknown type 0x%02x",
+			return dnsrep_err(err, errlen, "label %u has unknown type 0x%02x",
 				b.labels + 1, n);
 		if (pos + 1 + n > len)
-			return name_fail(err, errlen, "label %u runs past the end of the name",
+			return dnsrep_err(err, errlen, "label %u runs past the end of the name",
 				b.labels + 1);
 		if (name_append(&b, wire + pos + 1, n, b.labels + 1, err, errlen) != 0)
 			return -1;

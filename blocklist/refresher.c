@@ -91,13 +91,10 @@ static void say(struct dnsrep_refresher *r, enum dnsrep_log_level level, const c
 
 static void say(struct dnsrep_refresher *r, enum dnsrep_log_level level, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	dnsrep_vsay(r->o.on_msg, r->o.ctx, level, fmt, ap);
 	va_end(ap);
-	if (r->o.on_msg)
-		r->o.on_msg(r->o.ctx, level, msg);
 }
 
 /** Read a whole file; NULL with err set on failure. */

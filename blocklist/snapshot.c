@@ -17,6 +17,7 @@
  * it out.  Loading reads the whole file into one allocation and checks the
  * checksums and every offset before anything uses it.
  */
+#include "dnsrep/err.h"
 #include "dnsrep/snapshot.h"
 #include "intern.h"
 #include "set.h"
@@ -101,18 +102,6 @@ struct dnsrep_builder {
 	struct meta_rec cur;     /**< the current feed's defaults */
 	uint32_t cur_meta;       /**< the index of cur itself, once interned */
 };
-
-static int ferr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int ferr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static size_t align8(size_t n)
 {
@@ -356,7 +345,7 @@ struct dnsrep_snapshot *dnsrep_builder_finish(struct dnsrep_builder *b, uint64_t
 	uint64_t *hashes = malloc((size_t)cap * sizeof(*hashes));
 	struct dnsrep_snapshot *s = NULL;
 	if (!tmp || !hashes) {
-		ferr(err, errlen, "out of memory building a snapshot of %u entries", b->n_stage);
+		dnsrep_err(err, errlen, "out of memory building a snapshot of %u entries", b->n_stage);
 		goto out;
 	}
 
@@ -368,7 +357,7 @@ struct dnsrep_snapshot *dnsrep_builder_finish(struct dnsrep_builder *b, uint64_t
 		uint8_t *rec = b->stage + off;
 		size_t reclen = DNSREP_REC_HEADER + dnsrep_rec_len(rec);
 		if (dnsrep_set_labels(dnsrep_rec_name(rec), dnsrep_rec_len(rec), &l) < 0) {
-			ferr(err, errlen, "internal error: malformed staged name");
+			dnsrep_err(err, errlen, "internal error: malformed staged name");
 			goto out;
 		}
 		uint64_t h = l.hash[0];
@@ -391,13 +380,13 @@ struct dnsrep_snapshot *dnsrep_builder_finish(struct dnsrep_builder *b, uint64_t
 		off += reclen;
 	}
 	if (n_names > MAX_NAMES || arena_len >= UINT32_MAX) {
-		ferr(err, errlen, "too many names for one snapshot (%u)", n_names);
+		dnsrep_err(err, errlen, "too many names for one snapshot (%u)", n_names);
 		goto out;
 	}
 
 	/* 2. lay out the block, the table sized for the distinct names */
 	if (b->strings.len >= UINT32_MAX) {
-		ferr(err, errlen, "too much metadata text for one snapshot");
+		dnsrep_err(err, errlen, "too much metadata text for one snapshot");
 		goto out;
 	}
 	uint32_t fcap = dnsrep_set_capacity(n_names);
@@ -410,7 +399,7 @@ struct dnsrep_snapshot *dnsrep_builder_finish(struct dnsrep_builder *b, uint64_t
 	size_t strings_off = align8(metas_off + (size_t)n_metas * sizeof(struct meta_rec));
 	size_t total = align8(strings_off + b->strings.len);
 	if ((uint64_t)total > MAX_FILE) {
-		ferr(err, errlen, "a snapshot of %u names would be larger than 4 GiB", n_names);
+		dnsrep_err(err, errlen, "a snapshot of %u names would be larger than 4 GiB", n_names);
 		goto out;
 	}
 	s = calloc(1, sizeof(*s));
@@ -418,7 +407,7 @@ struct dnsrep_snapshot *dnsrep_builder_finish(struct dnsrep_builder *b, uint64_t
 	if (!base) {
 		free(s);
 		s = NULL;
-		ferr(err, errlen, "out of memory: a snapshot of %u names needs %zu bytes", n_names, total);
+		dnsrep_err(err, errlen, "out of memory: a snapshot of %u names needs %zu bytes", n_names, total);
 		goto out;
 	}
 	s->base = base;
@@ -604,14 +593,14 @@ int dnsrep_snapshot_protect(struct dnsrep_snapshot *s, const struct dnsrep_looka
 		if (n_p == 0)
 			return 0;
 		if (pass == 0 && !(p = malloc(n_p * sizeof(*p))))
-			return ferr(err, errlen, "out of memory building the lookalike index");
+			return dnsrep_err(err, errlen, "out of memory building the lookalike index");
 		if (pass == 0)
 			n_p = 0;
 	}
 	qsort(p, n_p, sizeof(*p), protected_cmp);
 	if (!(b = dnsrep_lookalike_builder_new(o))) {
 		free(p);
-		return ferr(err, errlen, "out of memory building the lookalike index");
+		return dnsrep_err(err, errlen, "out of memory building the lookalike index");
 	}
 	for (size_t i = 0; i < n_p; i++) {
 		struct dnsrep_name name;
@@ -621,7 +610,7 @@ int dnsrep_snapshot_protect(struct dnsrep_snapshot *s, const struct dnsrep_looka
 		if (dnsrep_lookalike_builder_add(b, &name, p[i].meta) < 0) {
 			dnsrep_lookalike_builder_free(b);
 			free(p);
-			return ferr(err, errlen, "out of memory building the lookalike index");
+			return dnsrep_err(err, errlen, "out of memory building the lookalike index");
 		}
 	}
 	free(p);
@@ -723,10 +712,10 @@ int dnsrep_snapshot_save(const struct dnsrep_snapshot *s, const char *path, char
 {
 	char tmp[4096];
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
-		return ferr(err, errlen, "snapshot %s: path too long", path);
+		return dnsrep_err(err, errlen, "snapshot %s: path too long", path);
 	int fd = mkstemp(tmp);
 	if (fd < 0)
-		return ferr(err, errlen, "snapshot %s: cannot create a temporary file beside it: %s",
+		return dnsrep_err(err, errlen, "snapshot %s: cannot create a temporary file beside it: %s",
 			    path, strerror(errno));
 	const uint8_t *p = s->base;
 	size_t left = (size_t)s->h->total_len;
@@ -738,7 +727,7 @@ int dnsrep_snapshot_save(const struct dnsrep_snapshot *s, const char *path, char
 			int e = errno;
 			close(fd);
 			unlink(tmp);
-			return ferr(err, errlen, "snapshot %s: write failed: %s", path, strerror(e));
+			return dnsrep_err(err, errlen, "snapshot %s: write failed: %s", path, strerror(e));
 		}
 		p += w;
 		left -= (size_t)w;
@@ -747,12 +736,12 @@ int dnsrep_snapshot_save(const struct dnsrep_snapshot *s, const char *path, char
 		int e = errno;
 		close(fd);
 		unlink(tmp);
-		return ferr(err, errlen, "snapshot %s: %s", path, strerror(e));
+		return dnsrep_err(err, errlen, "snapshot %s: %s", path, strerror(e));
 	}
 	if (close(fd) < 0 || rename(tmp, path) < 0) {
 		int e = errno;
 		unlink(tmp);
-		return ferr(err, errlen, "snapshot %s: cannot put it in place: %s", path, strerror(e));
+		return dnsrep_err(err, errlen, "snapshot %s: cannot put it in place: %s", path, strerror(e));
 	}
 	return 0;
 }
@@ -769,22 +758,22 @@ static int check_block(const uint8_t *base, uint64_t size, const char *path, cha
 	const struct snap_header *h = (const struct snap_header *)base;
 	struct snap_header copy;
 	if (size < sizeof(*h))
-		return ferr(err, errlen, "snapshot %s: truncated (%llu bytes, shorter than its header)",
+		return dnsrep_err(err, errlen, "snapshot %s: truncated (%llu bytes, shorter than its header)",
 			    path, (unsigned long long)size);
 	if (memcmp(h->magic, SNAP_MAGIC, 8) != 0)
-		return ferr(err, errlen, "snapshot %s: not a dnsrep snapshot file", path);
+		return dnsrep_err(err, errlen, "snapshot %s: not a dnsrep snapshot file", path);
 	if (h->format != SNAP_FORMAT || h->header_size != sizeof(*h))
-		return ferr(err, errlen, "snapshot %s: format %u, this dnsrep reads format %u",
+		return dnsrep_err(err, errlen, "snapshot %s: format %u, this dnsrep reads format %u",
 			    path, h->format, SNAP_FORMAT);
 	memcpy(&copy, h, sizeof(copy));
 	copy.header_crc = 0;
 	if ((uint32_t)crc32_z(crc32_z(0, NULL, 0), (const uint8_t *)&copy, sizeof(copy)) != h->header_crc)
-		return ferr(err, errlen, "snapshot %s: header checksum mismatch (corrupt)", path);
+		return dnsrep_err(err, errlen, "snapshot %s: header checksum mismatch (corrupt)", path);
 	if (h->total_len != size)
-		return ferr(err, errlen, "snapshot %s: truncated or extended: %llu bytes, header says %llu",
+		return dnsrep_err(err, errlen, "snapshot %s: truncated or extended: %llu bytes, header says %llu",
 			    path, (unsigned long long)size, (unsigned long long)h->total_len);
 	if ((uint32_t)crc32_z(crc32_z(0, NULL, 0), base + sizeof(*h), size - sizeof(*h)) != h->body_crc)
-		return ferr(err, errlen, "snapshot %s: checksum mismatch (corrupt)", path);
+		return dnsrep_err(err, errlen, "snapshot %s: checksum mismatch (corrupt)", path);
 	/* the checksums say the bytes are as written; the rest guards against a
 	 * file written wrong, so that matching can never read out of bounds */
 	if (h->n_slots < 16 || (h->n_slots & (h->n_slots - 1)) != 0 || h->n_names >= h->n_slots ||
@@ -796,7 +785,7 @@ static int check_block(const uint8_t *base, uint64_t size, const char *path, cha
 	    !in_bounds(h->strings_off, h->strings_len, size) || h->strings_len == 0 ||
 	    h->slots_off % 8 || h->metas_off % 8 ||
 	    base[h->strings_off + h->strings_len - 1] != 0)
-		return ferr(err, errlen, "snapshot %s: inconsistent layout", path);
+		return dnsrep_err(err, errlen, "snapshot %s: inconsistent layout", path);
 	const struct dnsrep_slot *slots = (const struct dnsrep_slot *)(base + h->slots_off);
 	const uint8_t *arena = base + h->arena_off;
 	uint32_t used = 0;
@@ -808,20 +797,20 @@ static int check_block(const uint8_t *base, uint64_t size, const char *path, cha
 		uint64_t r = slots[i].rec - 1;
 		if (!in_bounds(r, DNSREP_REC_HEADER, h->arena_len) ||
 		    !in_bounds(r + DNSREP_REC_HEADER, dnsrep_rec_len(arena + r), h->arena_len))
-			return ferr(err, errlen, "snapshot %s: slot %u points outside the arena", path, i);
+			return dnsrep_err(err, errlen, "snapshot %s: slot %u points outside the arena", path, i);
 		const uint8_t *rec = arena + r;
 		if (dnsrep_set_labels(dnsrep_rec_name(rec), dnsrep_rec_len(rec), &l) < 0 ||
 		    (size_t)l.off[l.n] + 1 != dnsrep_rec_len(rec))
-			return ferr(err, errlen, "snapshot %s: malformed name in slot %u", path, i);
+			return dnsrep_err(err, errlen, "snapshot %s: malformed name in slot %u", path, i);
 		uint8_t fl = dnsrep_rec_flags(rec);
 		if ((fl & DNSREP_REC_BLOCK_SELF && dnsrep_rec_meta(rec, DNSREP_REC_META_SELF) >= h->n_metas) ||
 		    (fl & DNSREP_REC_BLOCK_BELOW && dnsrep_rec_meta(rec, DNSREP_REC_META_BELOW) >= h->n_metas) ||
 		    (fl & (DNSREP_REC_ALLOW_SELF | DNSREP_REC_ALLOW_BELOW) &&
 		     dnsrep_rec_meta(rec, DNSREP_REC_META_ALLOW) >= h->n_metas))
-			return ferr(err, errlen, "snapshot %s: bad metadata index in slot %u", path, i);
+			return dnsrep_err(err, errlen, "snapshot %s: bad metadata index in slot %u", path, i);
 	}
 	if (used != h->n_names)
-		return ferr(err, errlen, "snapshot %s: %u names in the table, header says %u",
+		return dnsrep_err(err, errlen, "snapshot %s: %u names in the table, header says %u",
 			    path, used, h->n_names);
 	const struct meta_rec *metas = (const struct meta_rec *)(base + h->metas_off);
 	for (uint32_t i = 0; i < h->n_metas; i++) {
@@ -830,7 +819,7 @@ static int check_block(const uint8_t *base, uint64_t size, const char *path, cha
 		    m->reason >= h->strings_len || m->date >= h->strings_len ||
 		    m->source >= h->strings_len || m->action > DNSREP_ACTION_LOG_ONLY ||
 		    m->lookalike_action > DNSREP_ACTION_LOG_ONLY)
-			return ferr(err, errlen, "snapshot %s: bad metadata record %u", path, i);
+			return dnsrep_err(err, errlen, "snapshot %s: bad metadata record %u", path, i);
 	}
 	return 0;
 }
@@ -839,18 +828,18 @@ struct dnsrep_snapshot *dnsrep_snapshot_load(const char *path, char *err, size_t
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		ferr(err, errlen, "snapshot %s: cannot open: %s", path, strerror(errno));
+		dnsrep_err(err, errlen, "snapshot %s: cannot open: %s", path, strerror(errno));
 		return NULL;
 	}
 	struct stat st;
 	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
 		fclose(f);
-		ferr(err, errlen, "snapshot %s: not a regular file", path);
+		dnsrep_err(err, errlen, "snapshot %s: not a regular file", path);
 		return NULL;
 	}
 	if ((uint64_t)st.st_size > MAX_FILE) {
 		fclose(f);
-		ferr(err, errlen, "snapshot %s: larger than 4 GiB", path);
+		dnsrep_err(err, errlen, "snapshot %s: larger than 4 GiB", path);
 		return NULL;
 	}
 	size_t size = (size_t)st.st_size;
@@ -859,14 +848,14 @@ struct dnsrep_snapshot *dnsrep_snapshot_load(const char *path, char *err, size_t
 	if (!base) {
 		fclose(f);
 		free(s);
-		ferr(err, errlen, "snapshot %s: out of memory (%zu bytes)", path, size);
+		dnsrep_err(err, errlen, "snapshot %s: out of memory (%zu bytes)", path, size);
 		return NULL;
 	}
 	size_t got = fread(base, 1, size, f);
 	fclose(f);
 	if (got != size || check_block(base, got, path, err, errlen) < 0) {
 		if (got != size)
-			ferr(err, errlen, "snapshot %s: read %zu of %zu bytes", path, got, size);
+			dnsrep_err(err, errlen, "snapshot %s: read %zu of %zu bytes", path, got, size);
 		free(base);
 		free(s);
 		return NULL;

@@ -38,6 +38,7 @@
  */
 #include "dnsrep_config.h"
 #include "dnsrep/config.h"
+#include "dnsrep/duration.h"
 #include "dnsrep/json.h"
 #include "dnsrep/store.h"
 #include "dnsrep/store_config.h"
@@ -2099,22 +2100,14 @@ static void usage(FILE *out)
 /** --since: a duration back from now, or an RFC 3339 time.  -1 when neither. */
 static int parse_since(const char *v, int64_t now_ms, int64_t *since)
 {
-	size_t n = strlen(v);
-	if (n >= 2 && v[0] >= '0' && v[0] <= '9' && strchr("smhdw", v[n - 1])) {
-		uint64_t num = 0;
-		for (size_t i = 0; i + 1 < n; i++) {
-			if (v[i] < '0' || v[i] > '9' || num > UINT64_C(1) << 40)
-				return -1;
-			num = num * 10 + (uint64_t)(v[i] - '0');
-		}
-		uint64_t unit = v[n - 1] == 's' ? 1 : v[n - 1] == 'm' ? 60 : v[n - 1] == 'h' ? 3600 :
-				v[n - 1] == 'd' ? 86400 : 604800;
-		if (num > (UINT64_C(1) << 40) / unit)
+	if (dnsrep_duration_has_unit(v)) {
+		uint64_t secs;
+		if (dnsrep_parse_duration(v, UINT64_C(1) << 40, &secs) < 0)
 			return -1;
-		*since = now_ms - (int64_t)(num * unit * 1000);
+		*since = now_ms - (int64_t)(secs * 1000);
 		return 0;
 	}
-	return parse_time(v, n, 1, since);
+	return parse_time(v, strlen(v), 1, since);
 }
 
 static void report_free(struct report *r)

@@ -16,6 +16,7 @@
 #include "dnsrep_config.h"
 #include "dnsrep/config.h"
 #include "dnsrep/digest.h"
+#include "dnsrep/duration.h"
 #include "dnsrep/feed.h"
 #include "dnsrep/fetch.h"
 #include "dnsrep/load.h"
@@ -336,25 +337,6 @@ out:
 	free(fr.data);
 }
 
-/** Parse "15m", "1h", "90" as seconds; 0 when bad. */
-static unsigned long parse_every(const char *v)
-{
-	char *end;
-	unsigned long n = strtoul(v, &end, 10);
-	if (end == v)
-		return 0;
-	switch (*end) {
-	case 0: case 's': break;
-	case 'm': n *= 60; break;
-	case 'h': n *= 3600; break;
-	case 'd': n *= 86400; break;
-	default: return 0;
-	}
-	if (*end && end[1])
-		return 0;
-	return n;
-}
-
 int dnsrepctl_sync(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -366,7 +348,7 @@ int dnsrepctl_sync(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = dnsrep_config_default_path();
-	unsigned long every = 0;
+	uint64_t every = 0;
 	int force = 0, opt, rc = 1;
 	char **only = calloc((size_t)argc + 1, sizeof(*only));
 	size_t n_only = 0;
@@ -377,8 +359,10 @@ int dnsrepctl_sync(int argc, char **argv)
 		switch (opt) {
 		case 'c': config = optarg; break;
 		case 'e':
-			if (!(every = parse_every(optarg))) {
-				fprintf(stderr, "dnsrepctl sync: --every takes a duration (90s, 15m, 1h), not '%s'\n", optarg);
+			/* at most a year: sleeping longer is a typo, not a schedule */
+			if (dnsrep_parse_duration(optarg, 366 * 86400, &every) < 0 || every == 0) {
+				fprintf(stderr, "dnsrepctl sync: --every takes a duration from 1s to 366d "
+					"(90s, 15m, 1h), not '%s'\n", optarg);
 				free(only);
 				return 2;
 			}
@@ -446,7 +430,7 @@ int dnsrepctl_sync(int argc, char **argv)
 			    now_s() - t0);
 		}
 		rc = s.failed ? 1 : 0;
-		for (unsigned long left = every; left > 0 && !stopping; left--)
+		for (uint64_t left = every; left > 0 && !stopping; left--)
 			sleep(1);
 	} while (every && !stopping);
 	if (stopping && every)

@@ -21,7 +21,7 @@
 #include <sys/socket.h>
 
 #include "dnsrep/json.h"
-#include "dnsrep/refresher.h" /* dnsrep_msg_fn */
+#include "dnsrep/err.h" /* dnsrep_msg_fn */
 
 /** Sizes of the text fields of a record (NUL included); longer text is cut. */
 #define DNSREP_LOG_FEED 65

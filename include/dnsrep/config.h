@@ -13,8 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** Size of the error buffers that libdnsrep functions fill. */
-#define DNSREP_ERRLEN 256
+#include "dnsrep/err.h"  /* DNSREP_ERRLEN */
 
 /** The path of dnsrep.conf when neither DNSREP_CONF nor --config names one. */
 #define DNSREP_CONF_DEFAULT "/etc/unbound/dnsrep.conf"

@@ -19,13 +19,8 @@
 
 #include "dnsrep/config.h"
 #include "dnsrep/current.h"
+#include "dnsrep/err.h"
 #include "dnsrep/snapshot.h"
-
-/** Log levels of the refresher's messages. */
-enum dnsrep_log_level { DNSREP_INFO, DNSREP_WARN, DNSREP_ERR };
-
-/** Hears the refresher's messages (one line each, no newline). */
-typedef void (*dnsrep_msg_fn)(void *ctx, enum dnsrep_log_level level, const char *msg);
 
 /**
  * Called after a new snapshot is in place and no reader can see the old one, before

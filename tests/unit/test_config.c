@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "dnsrep/config.h"
+#include "dnsrep/duration.h"
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -171,13 +172,44 @@ static void test_durations(void **state)
 		dnsrep_config_free(cfg);
 	}
 	parse_err("dnsrep:\n negative-ttl: 2d\n", "'negative-ttl' must be between 0s and 86400s, not 2d");
-	parse_err("dnsrep:\n negative-ttl: -1\n", "must be a duration (90, 90s, 15m, 1h, 1d), not '-1'");
-	parse_err("dnsrep:\n negative-ttl: 10w\n", "not '10w'");
+	parse_err("dnsrep:\n negative-ttl: -1\n", "must be a duration (90, 90s, 15m, 1h, 1d, 1w), not '-1'");
+	parse_err("dnsrep:\n negative-ttl: 10w\n", "must be between 0s and 86400s, not 10w");
+	parse_err("dnsrep:\n negative-ttl: 1h30m\n", "not '1h30m'");
+	parse_err("dnsrep:\n negative-ttl: +5\n", "not '+5'");
 	parse_err("dnsrep:\n negative-ttl: 10mm\n", "not '10mm'");
 	parse_err("dnsrep:\n negative-ttl: m\n", "not 'm'");
 	parse_err("dnsrep:\n negative-ttl: 99999999999999999999\n", "must be a duration");
 	parse_err("dnsrep:\n negative-ttl: 4294967295d\n", "must be a duration");
 	parse_err("feed:\n name: a\n source: file:///x\n refresh: 59s\n", "t.conf:4: 'refresh' must be between 60s and 604800s, not 59s");
+}
+
+/* The one duration grammar (config, sync --every, report --since): every unit,
+ * the bounds, and overflow at each step (digits, then digits times the unit). */
+static void test_duration_grammar(void **state)
+{
+	(void)state;
+	uint64_t s = 7;
+	assert_int_equal(dnsrep_parse_duration("2w", UINT64_MAX, &s), 0);
+	assert_int_equal(s, 1209600);
+	assert_int_equal(dnsrep_parse_duration("0", UINT64_MAX, &s), 0);
+	assert_int_equal(s, 0);
+	assert_int_equal(dnsrep_parse_duration("18446744073709551615", UINT64_MAX, &s), 0);
+	assert_true(s == UINT64_MAX);
+	s = 7;
+	assert_int_equal(dnsrep_parse_duration("18446744073709551616", UINT64_MAX, &s), -1);
+	assert_int_equal(dnsrep_parse_duration("30500568904944w", UINT64_MAX, &s), -1);
+	assert_int_equal(dnsrep_parse_duration("30500568904943w", UINT64_MAX, &s), 0);
+	assert_int_equal(dnsrep_parse_duration("4294967296", UINT32_MAX, &s), -1);
+	assert_int_equal(dnsrep_parse_duration("71582789m", UINT32_MAX, &s), -1);
+	assert_int_equal(dnsrep_parse_duration("71582788m", UINT32_MAX, &s), 0);
+	assert_true(s == 4294967280u);
+	assert_int_equal(dnsrep_parse_duration("71582788m", 4294967279u, &s), -1);
+	static const char *const bad[] = { "", "s", "-1", " 1", "1 ", "1x", "1ss", "1.5h", "0x10", "1h30m" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(dnsrep_parse_duration(bad[i], UINT64_MAX, &s), -1);
+	assert_true(dnsrep_duration_has_unit("15m"));
+	assert_false(dnsrep_duration_has_unit("2026-11-30"));
+	assert_false(dnsrep_duration_has_unit(""));
 }
 
 static void test_category_actions(void **state)
@@ -665,6 +697,7 @@ int main(void)
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_ede),
 		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_duration_grammar),
 		cmocka_unit_test(test_category_actions),
 		cmocka_unit_test(test_redis_and_feeder_keys),
 		cmocka_unit_test(test_lookalike_keys),
