@@ -51,21 +51,10 @@
  * comes from a struct dnsrep_name on the stack, and everything else is stack
  * buffers of at most a label's size.
  *
- * Skeletons: lower case, hyphens dropped, ASCII look-alikes folded to one
- * member of each class (0->o; 1, i->l; rn->m; vv->w; cl->d), and an xn-- label
- * decoded (our own RFC 3492 decoder: libidn2's decoder is not public API, and
- * its idn2_to_unicode_* allocate) with each character mapped to a Latin
- * skeleton through the curated table below: a subset of Unicode TR39's
- * confusables.txt (Cyrillic, Greek, Armenian look-alikes, full-width forms)
- * plus Latin letters with marks folded to their base letter (TR39 keeps the
- * marks; for domain names a mark is easily missed).  A library could do the
- * Unicode part: ICU's uspoof_getSkeleton (libicu-dev) implements TR39 in full.
- * It is not used because it allocates internally (UnicodeString), pulls in
- * ICU's 30 MB data library for one function, maps to different canonical forms
- * (m -> rn, and marks kept), and a check must stay allocation-free; the table
- * covers the scripts that make convincing Latin lookalikes.  A character not in
- * the table stays as it is (UTF-8), so it only matches itself.
+ * Skeletons (homoglyph) come from confusable.c, the one table of look-alike
+ * characters, which `dnsrepctl variants` draws its homoglyphs from too.
  */
+#include "dnsrep/confusable.h"
 #include "dnsrep/err.h"
 #include "dnsrep/lookalike.h"
 #include "set.h"
@@ -345,291 +334,6 @@ static unsigned within_one(const uint8_t *a, unsigned n, const uint8_t *b, unsig
 	return r == 2 && a[p] == b[p + 1] && a[p + 1] == b[p] ? 1 : 2;
 }
 
-/* ---- skeletons ---------------------------------------------------------------------- */
-
-/** A range of code points and the Latin octets each maps to. */
-struct confusable {
-	uint32_t lo, hi;
-	char to[3];
-};
-
-/*
- * Sorted by lo, ranges disjoint.  Latin letters with marks fold to the base
- * letter; the Cyrillic, Greek and Armenian entries are those of TR39's
- * confusables.txt (or close: ε -> e, γ -> y, η -> n, υ -> u, ω -> w) whose
- * skeleton is a Latin letter.  Upper case is included for xn-- labels that
- * were not produced by IDNA (which would have folded it).
- */
-static const struct confusable confusables[] = {
-	{ 0x00C0, 0x00C5, "a" }, { 0x00C6, 0x00C6, "ae" }, { 0x00C7, 0x00C7, "c" },
-	{ 0x00C8, 0x00CB, "e" }, { 0x00CC, 0x00CF, "i" }, { 0x00D0, 0x00D0, "d" },
-	{ 0x00D1, 0x00D1, "n" }, { 0x00D2, 0x00D6, "o" }, { 0x00D8, 0x00D8, "o" },
-	{ 0x00D9, 0x00DC, "u" }, { 0x00DD, 0x00DD, "y" }, { 0x00DF, 0x00DF, "ss" },
-	{ 0x00E0, 0x00E5, "a" }, { 0x00E6, 0x00E6, "ae" }, { 0x00E7, 0x00E7, "c" },
-	{ 0x00E8, 0x00EB, "e" }, { 0x00EC, 0x00EF, "i" }, { 0x00F0, 0x00F0, "d" },
-	{ 0x00F1, 0x00F1, "n" }, { 0x00F2, 0x00F6, "o" }, { 0x00F8, 0x00F8, "o" },
-	{ 0x00F9, 0x00FC, "u" }, { 0x00FD, 0x00FD, "y" }, { 0x00FF, 0x00FF, "y" },
-	/* Latin Extended-A */
-	{ 0x0100, 0x0105, "a" }, { 0x0106, 0x010D, "c" }, { 0x010E, 0x0111, "d" },
-	{ 0x0112, 0x011B, "e" }, { 0x011C, 0x0123, "g" }, { 0x0124, 0x0127, "h" },
-	{ 0x0128, 0x0131, "i" }, { 0x0132, 0x0133, "ij" }, { 0x0134, 0x0135, "j" },
-	{ 0x0136, 0x0138, "k" }, { 0x0139, 0x0142, "l" }, { 0x0143, 0x014B, "n" },
-	{ 0x014C, 0x0151, "o" }, { 0x0152, 0x0153, "oe" }, { 0x0154, 0x0159, "r" },
-	{ 0x015A, 0x0161, "s" }, { 0x0162, 0x0167, "t" }, { 0x0168, 0x0173, "u" },
-	{ 0x0174, 0x0175, "w" }, { 0x0176, 0x0178, "y" }, { 0x0179, 0x017E, "z" },
-	{ 0x017F, 0x017F, "f" },
-	/* Latin Extended-B and IPA: the common look-alikes */
-	{ 0x0180, 0x0180, "b" }, { 0x0188, 0x0188, "c" }, { 0x018C, 0x018C, "d" },
-	{ 0x0192, 0x0192, "f" }, { 0x0199, 0x0199, "k" }, { 0x019A, 0x019A, "l" },
-	{ 0x01A1, 0x01A1, "o" }, { 0x01B0, 0x01B0, "u" }, { 0x01B4, 0x01B4, "y" },
-	{ 0x01B6, 0x01B6, "z" }, { 0x01CE, 0x01CE, "a" }, { 0x01D0, 0x01D0, "i" },
-	{ 0x01D2, 0x01D2, "o" }, { 0x01D4, 0x01D4, "u" }, { 0x0219, 0x0219, "s" },
-	{ 0x021B, 0x021B, "t" }, { 0x0251, 0x0251, "a" }, { 0x0261, 0x0261, "g" },
-	{ 0x0269, 0x0269, "i" },
-	/* Greek */
-	{ 0x0390, 0x0390, "i" }, { 0x0391, 0x0391, "a" }, { 0x0392, 0x0392, "b" },
-	{ 0x0395, 0x0395, "e" }, { 0x0396, 0x0396, "z" }, { 0x0397, 0x0397, "h" },
-	{ 0x0399, 0x0399, "l" }, { 0x039A, 0x039A, "k" }, { 0x039C, 0x039C, "m" },
-	{ 0x039D, 0x039D, "n" }, { 0x039F, 0x039F, "o" }, { 0x03A1, 0x03A1, "p" },
-	{ 0x03A4, 0x03A4, "t" }, { 0x03A5, 0x03A5, "y" }, { 0x03A7, 0x03A7, "x" },
-	{ 0x03AC, 0x03AC, "a" }, { 0x03AD, 0x03AD, "e" }, { 0x03AE, 0x03AE, "n" },
-	{ 0x03AF, 0x03AF, "i" }, { 0x03B0, 0x03B0, "u" }, { 0x03B1, 0x03B1, "a" },
-	{ 0x03B2, 0x03B2, "b" }, { 0x03B3, 0x03B3, "y" }, { 0x03B5, 0x03B5, "e" },
-	{ 0x03B7, 0x03B7, "n" }, { 0x03B9, 0x03B9, "i" }, { 0x03BA, 0x03BA, "k" },
-	{ 0x03BD, 0x03BD, "v" }, { 0x03BF, 0x03BF, "o" }, { 0x03C1, 0x03C1, "p" },
-	{ 0x03C3, 0x03C3, "o" }, { 0x03C4, 0x03C4, "t" }, { 0x03C5, 0x03C5, "u" },
-	{ 0x03C7, 0x03C7, "x" }, { 0x03C9, 0x03C9, "w" }, { 0x03CA, 0x03CA, "i" },
-	{ 0x03CB, 0x03CB, "u" }, { 0x03CC, 0x03CC, "o" }, { 0x03CD, 0x03CD, "u" },
-	{ 0x03CE, 0x03CE, "w" }, { 0x03F2, 0x03F2, "c" }, { 0x03F3, 0x03F3, "j" },
-	/* Cyrillic */
-	{ 0x0405, 0x0405, "s" }, { 0x0406, 0x0406, "l" }, { 0x0408, 0x0408, "j" },
-	{ 0x0410, 0x0410, "a" }, { 0x0412, 0x0412, "b" }, { 0x0415, 0x0415, "e" },
-	{ 0x041A, 0x041A, "k" }, { 0x041C, 0x041C, "m" }, { 0x041D, 0x041D, "h" },
-	{ 0x041E, 0x041E, "o" }, { 0x0420, 0x0420, "p" }, { 0x0421, 0x0421, "c" },
-	{ 0x0422, 0x0422, "t" }, { 0x0423, 0x0423, "y" }, { 0x0425, 0x0425, "x" },
-	{ 0x0430, 0x0430, "a" }, { 0x0433, 0x0433, "r" }, { 0x0435, 0x0435, "e" },
-	{ 0x043A, 0x043A, "k" }, { 0x043E, 0x043E, "o" }, { 0x043F, 0x043F, "n" },
-	{ 0x0440, 0x0440, "p" }, { 0x0441, 0x0441, "c" }, { 0x0443, 0x0443, "y" },
-	{ 0x0445, 0x0445, "x" }, { 0x044C, 0x044C, "b" }, { 0x0450, 0x0451, "e" },
-	{ 0x0454, 0x0454, "e" }, { 0x0455, 0x0455, "s" }, { 0x0456, 0x0457, "i" },
-	{ 0x0458, 0x0458, "j" }, { 0x045B, 0x045B, "h" }, { 0x045C, 0x045C, "k" },
-	{ 0x045E, 0x045E, "y" }, { 0x0461, 0x0461, "w" }, { 0x0475, 0x0475, "v" },
-	{ 0x04AB, 0x04AB, "c" }, { 0x04AF, 0x04AF, "y" }, { 0x04BB, 0x04BB, "h" },
-	{ 0x04BD, 0x04BD, "e" }, { 0x04C0, 0x04C0, "l" }, { 0x04CF, 0x04CF, "l" },
-	{ 0x04D1, 0x04D1, "a" }, { 0x04D3, 0x04D3, "a" }, { 0x04D5, 0x04D5, "ae" },
-	{ 0x04D7, 0x04D7, "e" }, { 0x04E7, 0x04E7, "o" }, { 0x04E9, 0x04E9, "o" },
-	{ 0x0501, 0x0501, "d" }, { 0x051B, 0x051B, "q" }, { 0x051D, 0x051D, "w" },
-	/* Armenian */
-	{ 0x0561, 0x0561, "w" }, { 0x0563, 0x0563, "q" }, { 0x0566, 0x0566, "q" },
-	{ 0x0570, 0x0570, "h" }, { 0x0578, 0x0578, "n" }, { 0x057C, 0x057C, "n" },
-	{ 0x057D, 0x057D, "u" }, { 0x0581, 0x0581, "g" }, { 0x0584, 0x0584, "f" },
-	{ 0x0585, 0x0585, "o" },
-	/* Latin Extended Additional: dotted and hooked letters (Vietnamese and others) */
-	{ 0x1E01, 0x1E01, "a" }, { 0x1E03, 0x1E03, "b" }, { 0x1E0B, 0x1E0B, "d" },
-	{ 0x1E0D, 0x1E0D, "d" }, { 0x1E1F, 0x1E1F, "f" }, { 0x1E25, 0x1E25, "h" },
-	{ 0x1E37, 0x1E37, "l" }, { 0x1E41, 0x1E41, "m" }, { 0x1E43, 0x1E43, "m" },
-	{ 0x1E45, 0x1E45, "n" }, { 0x1E47, 0x1E47, "n" }, { 0x1E57, 0x1E57, "p" },
-	{ 0x1E59, 0x1E59, "r" }, { 0x1E5B, 0x1E5B, "r" }, { 0x1E61, 0x1E61, "s" },
-	{ 0x1E63, 0x1E63, "s" }, { 0x1E6B, 0x1E6B, "t" }, { 0x1E6D, 0x1E6D, "t" },
-	{ 0x1E7D, 0x1E7D, "v" }, { 0x1E81, 0x1E89, "w" }, { 0x1E8B, 0x1E8D, "x" },
-	{ 0x1E8F, 0x1E8F, "y" }, { 0x1E93, 0x1E93, "z" }, { 0x1EA1, 0x1EB7, "a" },
-	{ 0x1EB9, 0x1EC7, "e" }, { 0x1EC9, 0x1ECB, "i" }, { 0x1ECD, 0x1EE3, "o" },
-	{ 0x1EE5, 0x1EF1, "u" }, { 0x1EF3, 0x1EF9, "y" },
-};
-
-#define N_CONFUSABLES (sizeof(confusables) / sizeof(confusables[0]))
-
-/** The Latin skeleton of a non-ASCII code point, or NULL. */
-static const char *confusable_of(uint32_t cp)
-{
-	size_t lo = 0, hi = N_CONFUSABLES;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (cp < confusables[mid].lo)
-			hi = mid;
-		else if (cp > confusables[mid].hi)
-			lo = mid + 1;
-		else
-			return confusables[mid].to;
-	}
-	return NULL;
-}
-
-/** RFC 3492 bias adaptation. */
-static uint32_t puny_adapt(uint32_t delta, uint32_t numpoints, int first)
-{
-	uint32_t k = 0;
-	delta = first ? delta / 700 : delta / 2;
-	delta += delta / numpoints;
-	while (delta > ((36 - 1) * 26) / 2) {
-		delta /= 36 - 1;
-		k += 36;
-	}
-	return k + (36 * delta) / (delta + 38);
-}
-
-/**
- * Decode Punycode (the part after "xn--") into at most outmax code points.
- * @return the number of code points, or -1 when it is not valid Punycode.
- */
-static int puny_decode(const uint8_t *in, size_t len, uint32_t *out, size_t outmax)
-{
-	size_t nout = 0, start = 0;
-	for (size_t j = len; j > 0; j--)
-		if (in[j - 1] == '-') {
-			if (j - 1 > outmax)
-				return -1;
-			for (size_t b = 0; b < j - 1; b++) {
-				if (in[b] >= 0x80)
-					return -1;
-				out[nout++] = in[b];
-			}
-			start = j;
-			break;
-		}
-	uint64_t n = 128, i = 0;
-	uint32_t bias = 72;
-	for (size_t pos = start; pos < len;) {
-		uint64_t oldi = i, w = 1;
-		for (uint32_t k = 36;; k += 36) {
-			if (pos >= len)
-				return -1;
-			uint8_t c = in[pos++];
-			uint32_t digit;
-			if (c >= 'a' && c <= 'z')
-				digit = c - 'a';
-			else if (c >= 'A' && c <= 'Z')
-				digit = c - 'A';
-			else if (c >= '0' && c <= '9')
-				digit = c - '0' + 26;
-			else
-				return -1;
-			i += digit * w;
-			if (i > 0xffffffffull)
-				return -1;
-			uint32_t t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
-			if (digit < t)
-				break;
-			w *= 36 - t;
-			if (w > 0xffffffffull)
-				return -1;
-		}
-		bias = puny_adapt((uint32_t)(i - oldi), (uint32_t)nout + 1, oldi == 0);
-		n += i / (nout + 1);
-		i %= nout + 1;
-		if (n > 0x10FFFF || (n >= 0xD800 && n <= 0xDFFF) || nout >= outmax)
-			return -1;
-		memmove(out + i + 1, out + i, (nout - (size_t)i) * sizeof(*out));
-		out[i] = (uint32_t)n;
-		nout++;
-		i++;
-	}
-	return (int)nout;
-}
-
-/** Append the UTF-8 form of cp to buf at *k (buf has room for 4 more). */
-static void put_utf8(char *buf, size_t *k, uint32_t cp)
-{
-	if (cp < 0x800) {
-		buf[(*k)++] = (char)(0xC0 | (cp >> 6));
-	} else if (cp < 0x10000) {
-		buf[(*k)++] = (char)(0xE0 | (cp >> 12));
-		buf[(*k)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	} else {
-		buf[(*k)++] = (char)(0xF0 | (cp >> 18));
-		buf[(*k)++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		buf[(*k)++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	}
-	buf[(*k)++] = (char)(0x80 | (cp & 0x3F));
-}
-
-/** ASCII lower case of one octet. */
-static inline uint8_t lower(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
-}
-
-/** Room for a mapped label: every character of a 63-octet label 4 UTF-8 octets. */
-#define SKEL_MAX (4 * DNSREP_LABEL_MAX + 4)
-
-/** An xn-- label mapped to Latin: decoded and mapped, or as it is when it is no A-label.  Returns the length. */
-static size_t skeleton_map(const uint8_t *label, size_t len, char *buf)
-{
-	size_t k = 0;
-	{
-		uint32_t cps[DNSREP_LABEL_MAX];
-		int m = puny_decode(label + 4, len - 4, cps, DNSREP_LABEL_MAX);
-		int wide = 0;
-		for (int j = 0; j < m; j++)
-			wide |= cps[j] >= 0x80;
-		if (wide) { /* an A-label always holds a non-ASCII character; else it is no A-label */
-			for (int j = 0; j < m; j++) {
-				uint32_t cp = cps[j];
-				if (cp < 0x80) {
-					buf[k++] = (char)lower((uint8_t)cp);
-					continue;
-				}
-				if (cp >= 0xFF01 && cp <= 0xFF5E) { /* full-width ASCII */
-					buf[k++] = (char)lower((uint8_t)(cp - 0xFEE0));
-					continue;
-				}
-				const char *to = confusable_of(cp);
-				if (to) {
-					for (; *to; to++)
-						buf[k++] = *to;
-				} else {
-					put_utf8(buf, &k, cp);
-				}
-			}
-			return k;
-		}
-	}
-	for (size_t j = 0; j < len && j < DNSREP_LABEL_MAX; j++)
-		buf[k++] = (char)lower(label[j]);
-	return k;
-}
-
-int dnsrep_lookalike_skeleton(const uint8_t *label, size_t len, char *out, size_t outlen)
-{
-	char mapped[SKEL_MAX];
-	const uint8_t *src = label;
-	size_t m = len;
-	if (len > DNSREP_LABEL_MAX || outlen == 0)
-		return -1;
-	if (len > 4 && lower(label[0]) == 'x' && lower(label[1]) == 'n' && label[2] == '-' &&
-	    label[3] == '-') {
-		m = skeleton_map(label, len, mapped);
-		src = (const uint8_t *)mapped;
-	}
-	/* one pass: lower case, hyphens out, 0 -> o, 1 and i -> l, and the pairs
-	 * rn -> m, vv -> w, cl -> d taken greedily from the left (m, w and d start
-	 * no pair, so merging with the last octet written is the same) */
-	size_t k = 0;
-	for (size_t j = 0; j < m; j++) {
-		uint8_t c = lower(src[j]);
-		if (c == '-')
-			continue;
-		if (c == '0')
-			c = 'o';
-		else if (c == '1' || c == 'i')
-			c = 'l';
-		if (k > 0) {
-			char p = out[k - 1];
-			char merged = p == 'r' && c == 'n' ? 'm' : p == 'v' && c == 'v' ? 'w' :
-				      p == 'c' && c == 'l' ? 'd' : 0;
-			if (merged) {
-				out[k - 1] = merged;
-				continue;
-			}
-		}
-		if (k + 1 >= outlen)
-			return -1;
-		out[k++] = (char)c;
-	}
-	out[k] = '\0';
-	return (int)k;
-}
-
 /* ---- building ------------------------------------------------------------------------ */
 
 struct dnsrep_lookalike_builder *dnsrep_lookalike_builder_new(const struct dnsrep_lookalike_opts *o)
@@ -752,11 +456,11 @@ static int has_skeleton(const struct dnsrep_lookalike *lk, uint64_t key, const c
 {
 	struct la_probe p;
 	int64_t e;
-	char other[SKEL_MAX];
+	char other[DNSREP_SKELETON_MAX];
 	probe_init(lk, &p, key);
 	while ((e = probe_next(lk, &p)) >= 0) {
 		const uint8_t *nm = ent_name(lk, (uint32_t)e);
-		if (dnsrep_lookalike_skeleton(nm + 1, nm[0], other, sizeof(other)) == sn &&
+		if (dnsrep_confusable_skeleton(nm + 1, nm[0], other, sizeof(other)) == sn &&
 		    memcmp(other, sk, (size_t)sn) == 0)
 			return 1;
 	}
@@ -862,8 +566,8 @@ static void index_variants(struct dnsrep_lookalike *lk, uint32_t e, uint64_t *sc
 	uint64_t h[DNSREP_LABEL_MAX + 1];
 	prefix_hashes(lab, n, h);
 
-	char sk[SKEL_MAX];
-	int sn = dnsrep_lookalike_skeleton(lab, n, sk, sizeof(sk));
+	char sk[DNSREP_SKELETON_MAX];
+	int sn = dnsrep_confusable_skeleton(lab, n, sk, sizeof(sk));
 	if (sn > 0) {
 		uint64_t skey = key_of(poly((const uint8_t *)sk, (size_t)sn), (size_t)sn, KEY_SKELETON);
 		if (!has_skeleton(lk, skey, sk, sn))
@@ -1146,8 +850,8 @@ static int is_protected(const struct dnsrep_lookalike *lk, const struct la_query
 static int check_homoglyph(const struct dnsrep_lookalike *lk, const struct la_query *q,
 	struct dnsrep_lookalike_hit *hit)
 {
-	char sk[SKEL_MAX], other[SKEL_MAX];
-	int sn = dnsrep_lookalike_skeleton(q->lab, q->n, sk, sizeof(sk));
+	char sk[DNSREP_SKELETON_MAX], other[DNSREP_SKELETON_MAX];
+	int sn = dnsrep_confusable_skeleton(q->lab, q->n, sk, sizeof(sk));
 	if (sn <= 0)
 		return 0;
 	uint64_t key = key_of(poly((const uint8_t *)sk, (size_t)sn), (size_t)sn, KEY_SKELETON);
@@ -1160,7 +864,7 @@ static int check_homoglyph(const struct dnsrep_lookalike *lk, const struct la_qu
 		const uint8_t *nm = ent_name(lk, (uint32_t)e);
 		if (nm[0] == q->n && memcmp(nm + 1, q->lab, q->n) == 0)
 			continue; /* the same label: tld-swap's */
-		if (dnsrep_lookalike_skeleton(nm + 1, nm[0], other, sizeof(other)) == sn &&
+		if (dnsrep_confusable_skeleton(nm + 1, nm[0], other, sizeof(other)) == sn &&
 		    memcmp(other, sk, (size_t)sn) == 0)
 			return hit_set(lk, hit, DNSREP_LOOKALIKE_HOMOGLYPH, (uint32_t)e, 0);
 	}

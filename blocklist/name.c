@@ -745,3 +745,15 @@ int dnsrep_name_is_public_suffix(const struct dnsrep_name *n)
 		return count == 1;
 	return psl_is_public_suffix2(psl, s, PSL_TYPE_ANY) ? 1 : 0;
 }
+
+int dnsrep_name_is_listed_suffix(const struct dnsrep_name *n)
+{
+	uint8_t off[NAME_MAXLABELS] = { 0 };
+	unsigned count = name_label_offsets(n, off);
+	char s[DNSREP_NAME_MAXWIRE];
+	if (count == 0 || name_text_tail(n, off, count) != 0)
+		return 0;
+	name_to_dotted(n->wire, s);
+	const psl_ctx_t *psl = name_psl_get();
+	return psl && psl_is_public_suffix2(psl, s, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) ? 1 : 0;
+}

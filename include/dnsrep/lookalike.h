@@ -106,13 +106,4 @@ size_t dnsrep_lookalike_bytes(const struct dnsrep_lookalike *lk);
 /** Free the index.  NULL is fine. */
 void dnsrep_lookalike_free(struct dnsrep_lookalike *lk);
 
-/**
- * The confusable skeleton of one label (wire octets, no length byte): lower case,
- * hyphens dropped, ASCII look-alikes folded (0->o, 1/l/i->l, rn->m, vv->w, cl->d),
- * and an xn-- label decoded and its characters mapped to Latin skeletons.  Writes
- * at most outlen-1 bytes and a NUL; returns the length, or -1 when it does not fit.
- * Exposed for tests and `dnsrepctl variants`.
- */
-int dnsrep_lookalike_skeleton(const uint8_t *label, size_t len, char *out, size_t outlen);
-
 #endif /* DNSREP_LOOKALIKE_H */

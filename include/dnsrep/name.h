@@ -76,6 +76,13 @@ int dnsrep_name_registrable(const struct dnsrep_name *n);
 int dnsrep_name_is_public_suffix(const struct dnsrep_name *n);
 
 /**
+ * Whether the name is a suffix the Public Suffix List itself lists ("studios",
+ * "com.cn"), not one only its implicit "*" rule makes public (any unknown word).
+ * Not the root.  0 when no list could be loaded.
+ */
+int dnsrep_name_is_listed_suffix(const struct dnsrep_name *n);
+
+/**
  * Free the Public Suffix List loaded on first use.  Only when no thread uses names
  * any more, at the very end (the plugin's deinit, before Unbound unloads it): the
  * list is not loaded again in this copy of the library.

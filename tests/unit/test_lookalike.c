@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dnsrep/feed.h"
+#include "dnsrep/confusable.h"
 #include "dnsrep/lookalike.h"
 #include "dnsrep/name.h"
 
@@ -271,7 +272,7 @@ static void test_contains(void **state)
 static void skel_is(const char *label, const char *want)
 {
 	char out[256];
-	int n = dnsrep_lookalike_skeleton((const uint8_t *)label, strlen(label), out, sizeof(out));
+	int n = dnsrep_confusable_skeleton((const uint8_t *)label, strlen(label), out, sizeof(out));
 	if (n < 0 || strcmp(out, want) != 0)
 		fail_msg("skeleton(%s) = '%s' (%d), expected '%s'", label, n < 0 ? "" : out, n, want);
 	assert_int_equal((size_t)n, strlen(want));
@@ -316,9 +317,9 @@ static void test_skeleton(void **state)
 	skel_is("xn--cloudfox-", "xndoudfox");
 	/* too small a buffer */
 	char out[4];
-	assert_int_equal(dnsrep_lookalike_skeleton((const uint8_t *)"cloudfox", 8, out, sizeof(out)), -1);
-	assert_int_equal(dnsrep_lookalike_skeleton((const uint8_t *)"fox", 3, out, sizeof(out)), 3);
-	assert_int_equal(dnsrep_lookalike_skeleton((const uint8_t *)"fox", 3, out, 0), -1);
+	assert_int_equal(dnsrep_confusable_skeleton((const uint8_t *)"cloudfox", 8, out, sizeof(out)), -1);
+	assert_int_equal(dnsrep_confusable_skeleton((const uint8_t *)"fox", 3, out, sizeof(out)), 3);
+	assert_int_equal(dnsrep_confusable_skeleton((const uint8_t *)"fox", 3, out, 0), -1);
 }
 
 static void test_homoglyph_ascii(void **state)
