@@ -273,10 +273,10 @@ static void blocklog_put_qtype(struct dnsrep_buf *out, uint16_t qtype)
 static const char *blocklog_match_name(uint8_t match)
 {
 	switch (match) {
-	case DNSREP_LOG_MATCH_EXACT: return "exact";
-	case DNSREP_LOG_MATCH_SUBDOMAIN: return "subdomain";
-	case DNSREP_LOG_MATCH_LOOKALIKE: return "lookalike";
-	case DNSREP_LOG_MATCH_CNAME: return "cname";
+	case DNSREP_MATCH_EXACT: return "exact";
+	case DNSREP_MATCH_SUBDOMAIN: return "subdomain";
+	case DNSREP_MATCH_LOOKALIKE: return "lookalike";
+	case DNSREP_MATCH_CNAME: return "cname";
 	default: return "unknown";
 	}
 }
@@ -325,7 +325,7 @@ void dnsrep_blocklog_format(struct dnsrep_buf *out, const char *resolver,
 	} else {
 		dnsrep_buf_puts(out, "null");
 	}
-	if (r->match == DNSREP_LOG_MATCH_CNAME) {
+	if (r->match == DNSREP_MATCH_CNAME) {
 		unsigned n = r->chain_n < DNSREP_LOG_CHAIN ? r->chain_n : DNSREP_LOG_CHAIN;
 		dnsrep_buf_puts(out, ",\"chain\":[");
 		for (unsigned i = 0; i < n; i++) {
@@ -335,7 +335,7 @@ void dnsrep_blocklog_format(struct dnsrep_buf *out, const char *resolver,
 		}
 		dnsrep_buf_add(out, "]", 1);
 	}
-	if (r->match == DNSREP_LOG_MATCH_LOOKALIKE) {
+	if (r->match == DNSREP_MATCH_LOOKALIKE) {
 		/* the rule is the protected name; how the query resembles it */
 		const char *t = dnsrep_lookalike_technique_name((enum dnsrep_technique)r->technique);
 		char num[4];

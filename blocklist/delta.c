@@ -117,14 +117,14 @@ static int visit(void *ctx, const struct dnsrep_record *r)
 }
 
 /** Add a list of names to the builder as one feed. */
-static int add_feed(struct dnsrep_builder *b, const char *feed, int lookalike, const struct names *l)
+static int add_feed(struct dnsrep_snapshot_builder *b, const char *feed, int lookalike, const struct names *l)
 {
 	struct dnsrep_feed_meta fm = { .feed = feed, .category = "delta",
 				       .action = DNSREP_ACTION_NXDOMAIN, .lookalike = lookalike,
 				       .lookalike_action = DNSREP_ACTION_NXDOMAIN };
 	if (l->n == 0)
 		return 0;
-	if (dnsrep_builder_feed_begin(b, &fm) < 0)
+	if (dnsrep_snapshot_builder_feed_begin(b, &fm) < 0)
 		return -1;
 	struct dnsrep_entry e;
 	memset(&e, 0, sizeof(e));
@@ -134,10 +134,10 @@ static int add_feed(struct dnsrep_builder *b, const char *feed, int lookalike, c
 		memcpy(e.name.wire, l->buf + off, len);
 		e.name.len = (uint8_t)len;
 		off += len;
-		if (dnsrep_builder_add(b, &e) < 0)
+		if (dnsrep_snapshot_builder_add(b, &e) < 0)
 			return -1;
 	}
-	dnsrep_builder_feed_commit(b);
+	dnsrep_snapshot_builder_feed_commit(b);
 	return 0;
 }
 
@@ -147,7 +147,7 @@ int dnsrep_delta_build(const struct dnsrep_snapshot *old, const struct dnsrep_sn
 {
 	struct diff d = { .other = old };
 	d.prot_differs = old && now && (dnsrep_snapshot_protected(old) > 0) != (dnsrep_snapshot_protected(now) > 0);
-	struct dnsrep_builder *b = NULL;
+	struct dnsrep_snapshot_builder *b = NULL;
 	int rc = -1;
 	*out = NULL;
 	if (now)
@@ -168,12 +168,13 @@ int dnsrep_delta_build(const struct dnsrep_snapshot *old, const struct dnsrep_sn
 		goto out;
 	}
 	/* protected names first: a name in both lists keeps the first feed's metadata */
-	if (!(b = dnsrep_builder_new()) || add_feed(b, "protected", 1, &d.protected_) < 0 ||
+	if (!(b = dnsrep_snapshot_builder_new()) || add_feed(b, "protected", 1, &d.protected_) < 0 ||
 	    add_feed(b, "changed", 0, &d.plain) < 0) {
 		snprintf(err, errlen, "out of memory building the list of changed names");
 		goto out;
 	}
-	*out = dnsrep_builder_finish(b, 0, err, errlen);
+	*out = dnsrep_snapshot_builder_finish(b, 0, err, errlen);
+	b = NULL;
 	if (!*out)
 		goto out;
 	if (d.protected_.n && dnsrep_snapshot_protect(*out, lo, err, errlen) < 0) {
@@ -183,7 +184,7 @@ int dnsrep_delta_build(const struct dnsrep_snapshot *old, const struct dnsrep_sn
 	}
 	rc = 0;
 out:
-	dnsrep_builder_free(b);
+	dnsrep_snapshot_builder_free(b);
 	free(d.plain.buf);
 	free(d.protected_.buf);
 	return rc;

@@ -31,7 +31,7 @@ void dnsrep_load_from_config(struct dnsrep_load *l, const struct dnsrep_feed_con
 
 /** Passes entries on to the builder (made allow entries when asked), rejects to the caller. */
 struct relay {
-	struct dnsrep_builder *b;
+	struct dnsrep_snapshot_builder *b;
 	const struct dnsrep_load *l;
 };
 
@@ -39,10 +39,10 @@ static int relay_entry(void *ctx, const struct dnsrep_entry *e)
 {
 	struct relay *r = ctx;
 	if (!r->l->force_allow || e->allow)
-		return dnsrep_builder_add(r->b, e);
+		return dnsrep_snapshot_builder_add(r->b, e);
 	struct dnsrep_entry copy = *e;
 	copy.allow = 1;
-	return dnsrep_builder_add(r->b, &copy);
+	return dnsrep_snapshot_builder_add(r->b, &copy);
 }
 
 static void relay_reject(void *ctx, const char *feed, unsigned line, const char *reason)
@@ -52,26 +52,26 @@ static void relay_reject(void *ctx, const char *feed, unsigned line, const char 
 		r->l->on_reject(r->l->ctx, feed, line, reason);
 }
 
-int dnsrep_load_data(struct dnsrep_builder *b, const struct dnsrep_load *l, const char *data,
+int dnsrep_load_data(struct dnsrep_snapshot_builder *b, const struct dnsrep_load *l, const char *data,
 	size_t len, struct dnsrep_feed_stats *stats, char *err, size_t errlen)
 {
-	if (dnsrep_builder_feed_begin(b, &l->meta) < 0) {
+	if (dnsrep_snapshot_builder_feed_begin(b, &l->meta) < 0) {
 		snprintf(err, errlen, "feed %s: out of memory", l->meta.feed);
 		return -1;
 	}
 	struct relay r = { b, l };
 	if (dnsrep_feed_parse(&l->opts, data, len, relay_entry, relay_reject, &r, stats,
 			      err, errlen) < 0) {
-		dnsrep_builder_feed_rollback(b);
+		dnsrep_snapshot_builder_feed_rollback(b);
 		return -1;
 	}
-	dnsrep_builder_feed_commit(b);
+	dnsrep_snapshot_builder_feed_commit(b);
 	return 0;
 }
 
 /** Carrying one feed's entries over from a snapshot. */
 struct carry {
-	struct dnsrep_builder *b;
+	struct dnsrep_snapshot_builder *b;
 	const char *feed;
 	unsigned entries;
 	int failed;
@@ -92,7 +92,7 @@ static int carry_add(struct carry *c, const struct dnsrep_record *rec, unsigned 
 	e.date = m->date[0] ? m->date : NULL;
 	e.source = m->source[0] ? m->source : NULL;
 	e.action = m->action; /* a record's own (RPZ); the feed's own action overrides it */
-	if (dnsrep_builder_add(c->b, &e) < 0) {
+	if (dnsrep_snapshot_builder_add(c->b, &e) < 0) {
 		c->failed = 1;
 		return -1;
 	}
@@ -124,27 +124,27 @@ static int carry_record(void *ctx, const struct dnsrep_record *rec)
 	return 0;
 }
 
-int dnsrep_load_carry(struct dnsrep_builder *b, const struct dnsrep_load *l,
+int dnsrep_load_carry(struct dnsrep_snapshot_builder *b, const struct dnsrep_load *l,
 	const struct dnsrep_snapshot *from, unsigned *entries, char *err, size_t errlen)
 {
 	*entries = 0;
-	if (dnsrep_builder_feed_begin(b, &l->meta) < 0) {
+	if (dnsrep_snapshot_builder_feed_begin(b, &l->meta) < 0) {
 		snprintf(err, errlen, "feed %s: out of memory", l->meta.feed);
 		return -1;
 	}
 	struct carry c = { b, l->meta.feed, 0, 0 };
 	dnsrep_snapshot_each(from, carry_record, &c);
 	if (c.failed) {
-		dnsrep_builder_feed_rollback(b);
+		dnsrep_snapshot_builder_feed_rollback(b);
 		snprintf(err, errlen, "feed %s: out of memory carrying its entries over", l->meta.feed);
 		return -1;
 	}
-	dnsrep_builder_feed_commit(b);
+	dnsrep_snapshot_builder_feed_commit(b);
 	*entries = c.entries;
 	return 0;
 }
 
-int dnsrep_load_file(struct dnsrep_builder *b, const struct dnsrep_load *l, const char *path,
+int dnsrep_load_file(struct dnsrep_snapshot_builder *b, const struct dnsrep_load *l, const char *path,
 	struct dnsrep_feed_stats *stats, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");

@@ -185,7 +185,7 @@ static const char *looks_unfinished(const struct feed_state *f, const char *data
  * good bytes.  Updates the feed's last good version.  Returns 1 when the new
  * bytes were taken.
  */
-static int load_feed(struct dnsrep_refresher *r, struct dnsrep_builder *b, struct feed_state *f,
+static int load_feed(struct dnsrep_refresher *r, struct dnsrep_snapshot_builder *b, struct feed_state *f,
 	char *fresh, size_t fresh_len, uint64_t fresh_version)
 {
 	struct dnsrep_load l;
@@ -211,12 +211,12 @@ static int load_feed(struct dnsrep_refresher *r, struct dnsrep_builder *b, struc
 			if (st.entries == 0 && f->good_entries > 0 && !r->redis) {
 				/* loaded, but a feed that suddenly lists nothing is far more
 				 * likely a truncated file than an intended change */
-				dnsrep_builder_feed_undo(b); /* loaded, and committed */
+				dnsrep_snapshot_builder_feed_undo(b); /* loaded, and committed */
 				say(r, DNSREP_ERR, "feed %s: %s is empty now; keeping the last good "
 				    "version (%u entries)", f->cfg->name, f->path, f->good_entries);
 			} else if (why && !(was_settling && same_file(&settled, &f->seen))) {
 				/* held back once: taken at the next poll if the file stays so */
-				dnsrep_builder_feed_undo(b); /* loaded, and committed */
+				dnsrep_snapshot_builder_feed_undo(b); /* loaded, and committed */
 				f->settling = f->seen;
 				f->have_settling = 1;
 				say(r, DNSREP_WARN, "feed %s: %s looks unfinished (%s); keeping the last "
@@ -272,7 +272,7 @@ static int load_feed(struct dnsrep_refresher *r, struct dnsrep_builder *b, struc
 static struct dnsrep_snapshot *rebuild(struct dnsrep_refresher *r, int force, int *taken)
 {
 	char err[DNSREP_ERRLEN];
-	struct dnsrep_builder *b = dnsrep_builder_new();
+	struct dnsrep_snapshot_builder *b = dnsrep_snapshot_builder_new();
 	*taken = 0;
 	if (!b) {
 		say(r, DNSREP_ERR, "out of memory building a snapshot");
@@ -297,8 +297,7 @@ static struct dnsrep_snapshot *rebuild(struct dnsrep_refresher *r, int force, in
 		}
 		*taken += load_feed(r, b, f, fresh, len, 0);
 	}
-	struct dnsrep_snapshot *s = dnsrep_builder_finish(b, 0, err, sizeof(err));
-	dnsrep_builder_free(b);
+	struct dnsrep_snapshot *s = dnsrep_snapshot_builder_finish(b, 0, err, sizeof(err));
 	if (!s)
 		say(r, DNSREP_ERR, "cannot build a snapshot: %s", err);
 	return s;
@@ -561,7 +560,7 @@ static int redis_sync(struct dnsrep_refresher *r, int force, int check_all)
 		r->loaded_version = took;
 		goto out;
 	}
-	struct dnsrep_builder *b = dnsrep_builder_new();
+	struct dnsrep_snapshot_builder *b = dnsrep_snapshot_builder_new();
 	if (!b) {
 		say(r, DNSREP_ERR, "out of memory building a snapshot");
 		goto out;
@@ -570,8 +569,7 @@ static int redis_sync(struct dnsrep_refresher *r, int force, int check_all)
 		load_feed(r, b, &r->feeds[i], fresh[i], fresh_len[i], fresh_version[i]);
 		fresh[i] = NULL; /* load_feed took it */
 	}
-	struct dnsrep_snapshot *s = dnsrep_builder_finish(b, version, err, sizeof(err));
-	dnsrep_builder_free(b);
+	struct dnsrep_snapshot *s = dnsrep_snapshot_builder_finish(b, version, err, sizeof(err));
 	if (!s) {
 		say(r, DNSREP_ERR, "cannot build a snapshot: %s", err);
 		goto out;

@@ -90,7 +90,7 @@ struct dnsrep_snapshot {
 /** The last serial handed out: one counter for the process, never reset. */
 static _Atomic uint64_t last_serial;
 
-struct dnsrep_builder {
+struct dnsrep_snapshot_builder {
 	uint8_t *stage;          /**< staged records, in the arena's record layout */
 	size_t stage_len, stage_cap;
 	uint32_t n_stage;
@@ -148,20 +148,20 @@ static void attach(struct dnsrep_snapshot *s, uint8_t *base)
 
 /* ---- building ------------------------------------------------------------- */
 
-struct dnsrep_builder *dnsrep_builder_new(void)
+struct dnsrep_snapshot_builder *dnsrep_snapshot_builder_new(void)
 {
-	struct dnsrep_builder *b = calloc(1, sizeof(*b));
+	struct dnsrep_snapshot_builder *b = calloc(1, sizeof(*b));
 	if (!b)
 		return NULL;
 	if (dnsrep_intern_init(&b->strings) < 0 || dnsrep_intern_init(&b->metas) < 0 ||
 	    dnsrep_intern_add(&b->strings, "", 1) < 0) {
-		dnsrep_builder_free(b);
+		dnsrep_snapshot_builder_free(b);
 		return NULL;
 	}
 	return b;
 }
 
-void dnsrep_builder_free(struct dnsrep_builder *b)
+void dnsrep_snapshot_builder_free(struct dnsrep_snapshot_builder *b)
 {
 	if (!b)
 		return;
@@ -172,7 +172,7 @@ void dnsrep_builder_free(struct dnsrep_builder *b)
 }
 
 /** Intern a string (NULL as ""); its offset, or -1. */
-static int64_t intern_str(struct dnsrep_builder *b, const char *s)
+static int64_t intern_str(struct dnsrep_snapshot_builder *b, const char *s)
 {
 	if (!s)
 		s = "";
@@ -180,7 +180,7 @@ static int64_t intern_str(struct dnsrep_builder *b, const char *s)
 }
 
 /** Intern a metadata record; its index, or -1. */
-static int64_t intern_meta(struct dnsrep_builder *b, const struct meta_rec *m)
+static int64_t intern_meta(struct dnsrep_snapshot_builder *b, const struct meta_rec *m)
 {
 	int64_t off = dnsrep_intern_add(&b->metas, m, sizeof(*m));
 	if (off < 0)
@@ -189,10 +189,10 @@ static int64_t intern_meta(struct dnsrep_builder *b, const struct meta_rec *m)
 	return (off - 4) / (int64_t)(4 + sizeof(*m));
 }
 
-int dnsrep_builder_feed_begin(struct dnsrep_builder *b, const struct dnsrep_feed_meta *feed)
+int dnsrep_snapshot_builder_feed_begin(struct dnsrep_snapshot_builder *b, const struct dnsrep_feed_meta *feed)
 {
 	if (b->in_feed)
-		dnsrep_builder_feed_rollback(b);
+		dnsrep_snapshot_builder_feed_rollback(b);
 	memset(&b->cur, 0, sizeof(b->cur));
 	int64_t f = intern_str(b, feed->feed), c = intern_str(b, feed->category),
 		r = intern_str(b, feed->reason), none = intern_str(b, NULL);
@@ -217,7 +217,7 @@ int dnsrep_builder_feed_begin(struct dnsrep_builder *b, const struct dnsrep_feed
 }
 
 /** The metadata index of an entry: the feed's own, or a tuple with the line's fields. */
-static int64_t entry_meta(struct dnsrep_builder *b, const struct dnsrep_entry *e)
+static int64_t entry_meta(struct dnsrep_snapshot_builder *b, const struct dnsrep_entry *e)
 {
 	/* the line's own action, where the feed leaves it open */
 	int own_action = e->action != DNSREP_ACTION_INHERIT && b->cur.action == DNSREP_ACTION_INHERIT;
@@ -241,9 +241,9 @@ static int64_t entry_meta(struct dnsrep_builder *b, const struct dnsrep_entry *e
 	return intern_meta(b, &m);
 }
 
-int dnsrep_builder_add(void *builder, const struct dnsrep_entry *e)
+int dnsrep_snapshot_builder_add(void *builder, const struct dnsrep_entry *e)
 {
-	struct dnsrep_builder *b = builder;
+	struct dnsrep_snapshot_builder *b = builder;
 	if (!b->in_feed || b->n_stage >= MAX_NAMES * 4u ||
 	    b->stage_len + DNSREP_REC_HEADER + DNSREP_NAME_MAXWIRE >= UINT32_MAX)
 		return -1;
@@ -287,12 +287,12 @@ int dnsrep_builder_add(void *builder, const struct dnsrep_entry *e)
 	return 0;
 }
 
-void dnsrep_builder_feed_commit(struct dnsrep_builder *b)
+void dnsrep_snapshot_builder_feed_commit(struct dnsrep_snapshot_builder *b)
 {
 	b->in_feed = 0;
 }
 
-void dnsrep_builder_feed_rollback(struct dnsrep_builder *b)
+void dnsrep_snapshot_builder_feed_rollback(struct dnsrep_snapshot_builder *b)
 {
 	if (!b->in_feed)
 		return;
@@ -301,7 +301,7 @@ void dnsrep_builder_feed_rollback(struct dnsrep_builder *b)
 	b->in_feed = 0;
 }
 
-void dnsrep_builder_feed_undo(struct dnsrep_builder *b)
+void dnsrep_snapshot_builder_feed_undo(struct dnsrep_snapshot_builder *b)
 {
 	b->stage_len = b->feed_start_len;
 	b->n_stage = b->feed_start_n;
@@ -309,7 +309,7 @@ void dnsrep_builder_feed_undo(struct dnsrep_builder *b)
 }
 
 /** The action of an interned metadata record. */
-static uint8_t meta_action(const struct dnsrep_builder *b, uint32_t idx)
+static uint8_t meta_action(const struct dnsrep_snapshot_builder *b, uint32_t idx)
 {
 	const uint8_t *m = b->metas.pool + 4 + (size_t)idx * (4 + sizeof(struct meta_rec));
 	return m[offsetof(struct meta_rec, action)];
@@ -321,7 +321,7 @@ static uint8_t meta_action(const struct dnsrep_builder *b, uint32_t idx)
  * the first feed's, unless that one only logs and the duplicate blocks (a
  * monitoring feed must not weaken a blocking one).
  */
-static void merge_into(const struct dnsrep_builder *b, uint8_t *first, const uint8_t *dup)
+static void merge_into(const struct dnsrep_snapshot_builder *b, uint8_t *first, const uint8_t *dup)
 {
 	for (int n = 0; n < 3; n++) {
 		uint32_t mf = dnsrep_rec_meta(first, n), md = dnsrep_rec_meta(dup, n);
@@ -335,10 +335,11 @@ static void merge_into(const struct dnsrep_builder *b, uint8_t *first, const uin
 	first[12] |= dup[12];
 }
 
-struct dnsrep_snapshot *dnsrep_builder_finish(struct dnsrep_builder *b, uint64_t version,
+/** The snapshot of the committed feeds (dnsrep_snapshot_builder_finish, which frees b). */
+static struct dnsrep_snapshot *build(struct dnsrep_snapshot_builder *b, uint64_t version,
 	char *err, size_t errlen)
 {
-	dnsrep_builder_feed_rollback(b);
+	dnsrep_snapshot_builder_feed_rollback(b);
 	uint32_t cap = dnsrep_set_capacity(b->n_stage);
 	uint32_t mask = cap - 1;
 	uint32_t *tmp = calloc(cap, sizeof(*tmp));     /* staged offset + 1 */
@@ -462,6 +463,14 @@ struct dnsrep_snapshot *dnsrep_builder_finish(struct dnsrep_builder *b, uint64_t
 out:
 	free(tmp);
 	free(hashes);
+	return s;
+}
+
+struct dnsrep_snapshot *dnsrep_snapshot_builder_finish(struct dnsrep_snapshot_builder *b,
+	uint64_t version, char *err, size_t errlen)
+{
+	struct dnsrep_snapshot *s = build(b, version, err, errlen);
+	dnsrep_snapshot_builder_free(b);
 	return s;
 }
 

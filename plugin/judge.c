@@ -115,14 +115,10 @@ static enum dnsrep_effect effect_of(const struct dnsrep_ruling *v)
 	return v->action == DNSREP_ACTION_LOG_ONLY ? DNSREP_EFFECT_LOG : DNSREP_EFFECT_BLOCK;
 }
 
-/** The log match kind of a name's own verdict. */
+/** The match kind a name's own verdict is logged with. */
 static int own_match(const struct dnsrep_ruling *v)
 {
-	switch (v->m.kind) {
-	case DNSREP_MATCH_EXACT: return DNSREP_LOG_MATCH_EXACT;
-	case DNSREP_MATCH_LOOKALIKE: return DNSREP_LOG_MATCH_LOOKALIKE;
-	default: return DNSREP_LOG_MATCH_SUBDOMAIN;
-	}
+	return v->m.kind == DNSREP_MATCH_NONE ? DNSREP_MATCH_SUBDOMAIN : (int)v->m.kind;
 }
 
 enum dnsrep_effect dnsrep_judge_answer(const struct dnsrep_module *mod,
@@ -178,7 +174,7 @@ enum dnsrep_effect dnsrep_judge_answer(const struct dnsrep_module *mod,
 	if (have_block && !final_allowed) {
 		j->effect = DNSREP_EFFECT_BLOCK;
 		j->v = first_block;
-		j->match = DNSREP_LOG_MATCH_CNAME;
+		j->match = DNSREP_MATCH_CNAME;
 	} else if (qeffect == DNSREP_EFFECT_LOG) {
 		j->effect = DNSREP_EFFECT_LOG;
 		j->v = own;
@@ -186,7 +182,7 @@ enum dnsrep_effect dnsrep_judge_answer(const struct dnsrep_module *mod,
 	} else if (have_log && !final_allowed) {
 		j->effect = DNSREP_EFFECT_LOG;
 		j->v = first_log;
-		j->match = DNSREP_LOG_MATCH_CNAME;
+		j->match = DNSREP_MATCH_CNAME;
 	} else {
 		j->effect = DNSREP_EFFECT_PASS;
 		j->v = own;

@@ -147,7 +147,7 @@ enum dnsrep_effect {
 struct dnsrep_judgement {
 	enum dnsrep_effect effect;
 	struct dnsrep_ruling v;          /**< the deciding name's verdict */
-	int match;                        /**< DNSREP_LOG_MATCH_*: how v decided */
+	int match;                        /**< enum dnsrep_match_kind: how v decided */
 	int chain_n;                      /**< chain targets kept for the log (at most DNSREP_LOG_CHAIN) */
 	const uint8_t *chain[DNSREP_LOG_CHAIN]; /**< the first targets, wire form (in the answer) */
 	size_t chain_len[DNSREP_LOG_CHAIN];
@@ -184,7 +184,7 @@ struct dnsrep_block {
 	enum dnsrep_action action;       /**< nxdomain, nodata, refused, sinkhole (never log-only) */
 	const uint8_t *rule;             /**< the deciding entry's wire name */
 	const struct dnsrep_meta *meta;  /**< its metadata */
-	int match;                       /**< DNSREP_LOG_MATCH_* */
+	int match;                       /**< enum dnsrep_match_kind */
 	const struct dnsrep_lookalike_hit *hit; /**< for lookalike matches: how, or NULL */
 };
 

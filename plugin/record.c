@@ -108,7 +108,7 @@ void dnsrep_record_client(struct dnsrep_module *mod, enum dnsrep_log_kind kind,
 	put(rec.feed, sizeof(rec.feed), blk->meta->feed);
 	put(rec.category, sizeof(rec.category), blk->meta->category);
 	put(rec.reason, sizeof(rec.reason), blk->meta->reason);
-	if (j && blk->match == DNSREP_LOG_MATCH_CNAME)
+	if (j && blk->match == DNSREP_MATCH_CNAME)
 		for (int i = 0; i < j->chain_n && i < DNSREP_LOG_CHAIN; i++)
 			rec.chain_len[rec.chain_n++] = put_name(rec.chain[i], j->chain[i], j->chain_len[i]);
 	if (client_len > (socklen_t)sizeof(rec.client))

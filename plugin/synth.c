@@ -93,12 +93,12 @@ static void ede_text(const struct dnsrep_block *blk, char *out, size_t outlen)
 	char rule[DNSREP_NAME_MAXTEXT];
 	if (dnsrep_name_to_text(blk->rule, rule, sizeof(rule)) < 0)
 		snprintf(rule, sizeof(rule), "?");
-	if (blk->match == DNSREP_LOG_MATCH_LOOKALIKE && blk->hit)
+	if (blk->match == DNSREP_MATCH_LOOKALIKE && blk->hit)
 		snprintf(out, outlen, "dnsrep: lookalike of %s (%s, %s, %s)", rule, blk->meta->feed,
 			 blk->meta->category, dnsrep_lookalike_technique_name(blk->hit->technique));
 	else
 		snprintf(out, outlen, "dnsrep: %s (%s, %s)%s", rule, blk->meta->feed, blk->meta->category,
-			 blk->match == DNSREP_LOG_MATCH_CNAME ? " via CNAME" : "");
+			 blk->match == DNSREP_MATCH_CNAME ? " via CNAME" : "");
 }
 
 /** The class of the records of a block answer: the query's, or IN for class ANY. */
@@ -121,7 +121,7 @@ struct dns_msg *dnsrep_synth_block(const struct dnsrep_module *mod, struct regio
 	/* the SOA owner: the rule when it is the query name or one of its parents */
 	const uint8_t *owner = q->qname;
 	size_t owner_len = q->qname_len;
-	if (blk->match != DNSREP_LOG_MATCH_CNAME && blk->match != DNSREP_LOG_MATCH_LOOKALIKE &&
+	if (blk->match != DNSREP_MATCH_CNAME && blk->match != DNSREP_MATCH_LOOKALIKE &&
 	    dname_subdomain_c(q->qname, (uint8_t *)blk->rule)) {
 		owner = blk->rule;
 		owner_len = dname_valid((uint8_t *)blk->rule, LDNS_MAX_DOMAINLEN + 1);
@@ -168,7 +168,7 @@ int dnsrep_block_cacheable(const struct dnsrep_module *mod, const struct dnsrep_
 	uint16_t qtype)
 {
 	if (mod->cfg->n_exempt_clients > 0 || mod->cfg->negative_ttl == 0 ||
-	    blk->match == DNSREP_LOG_MATCH_CNAME)
+	    blk->match == DNSREP_MATCH_CNAME)
 		return 0;
 	return !(blk->action == DNSREP_ACTION_SINKHOLE &&
 		 (qtype == LDNS_RR_TYPE_A || qtype == LDNS_RR_TYPE_AAAA));

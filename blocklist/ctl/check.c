@@ -56,7 +56,7 @@ static const char *feed_name_of(const char *path, char *buf, size_t buflen)
 }
 
 /** Load one feed file; prints the outcome; returns 0 or -1. */
-static int load_one(struct check *c, struct dnsrep_builder *b, struct dnsrep_load *l, const char *path)
+static int load_one(struct check *c, struct dnsrep_snapshot_builder *b, struct dnsrep_load *l, const char *path)
 {
 	struct dnsrep_feed_stats st;
 	char err[DNSREP_ERRLEN];
@@ -292,7 +292,7 @@ int dnsrepctl_check(int argc, char **argv)
 	char **feeds = calloc((size_t)argc + 1, sizeof(*feeds));
 	int *is_allow = calloc((size_t)argc + 1, sizeof(*is_allow));
 	int nfeeds = 0, rc = 1, opt;
-	struct dnsrep_builder *b = NULL;
+	struct dnsrep_snapshot_builder *b = NULL;
 	char err[DNSREP_ERRLEN];
 	if (!feeds || !is_allow) {
 		fprintf(stderr, "dnsrepctl: out of memory\n");
@@ -328,7 +328,7 @@ int dnsrepctl_check(int argc, char **argv)
 		goto out;
 	}
 
-	b = dnsrep_builder_new();
+	b = dnsrep_snapshot_builder_new();
 	if (!b) {
 		fprintf(stderr, "dnsrepctl: out of memory\n");
 		goto out;
@@ -359,7 +359,8 @@ int dnsrepctl_check(int argc, char **argv)
 		if (load_one(&c, b, &l, feeds[i]) < 0)
 			goto out;
 	}
-	c.snap = dnsrep_builder_finish(b, 0, err, sizeof(err));
+	c.snap = dnsrep_snapshot_builder_finish(b, 0, err, sizeof(err));
+	b = NULL;
 	struct dnsrep_lookalike_opts lo;
 	dnsrep_load_lookalike_opts(&lo, c.cfg);
 	if (!c.snap || dnsrep_snapshot_protect(c.snap, &lo, err, sizeof(err)) < 0) {
@@ -395,7 +396,7 @@ int dnsrepctl_check(int argc, char **argv)
 out:
 	dnsrep_buf_free(&c.out);
 	dnsrep_snapshot_free(c.snap);
-	dnsrep_builder_free(b);
+	dnsrep_snapshot_builder_free(b);
 	dnsrep_config_free(c.cfg);
 	free(feeds);
 	free(is_allow);

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "dnsrep/entry.h" /* enum dnsrep_match_kind */
 #include "dnsrep/json.h"
 #include "dnsrep/err.h" /* dnsrep_msg_fn */
 
@@ -50,7 +51,7 @@ struct dnsrep_log_record {
 	uint8_t rule[256];                 /**< the deciding entry's wire name */
 	uint8_t rule_len;
 	uint8_t kind;                      /**< enum dnsrep_log_kind */
-	uint8_t match;                     /**< 0 exact, 1 subdomain, 2 lookalike, 3 cname */
+	uint8_t match;                     /**< enum dnsrep_match_kind (not NONE) */
 	uint16_t ede;                      /**< the EDE code sent (0: none, the client had no EDNS) */
 	uint8_t technique;                 /**< lookalike matches: enum dnsrep_technique */
 	uint8_t distance;                  /**< lookalike typo matches: edits */
@@ -61,14 +62,6 @@ struct dnsrep_log_record {
 	uint8_t chain_n;                   /**< names in chain */
 	uint8_t chain_len[DNSREP_LOG_CHAIN];
 	uint8_t chain[DNSREP_LOG_CHAIN][256]; /**< CNAME/DNAME targets, wire form, in order */
-};
-
-/** Match kinds of a record. */
-enum {
-	DNSREP_LOG_MATCH_EXACT = 0,
-	DNSREP_LOG_MATCH_SUBDOMAIN = 1,
-	DNSREP_LOG_MATCH_LOOKALIKE = 2,
-	DNSREP_LOG_MATCH_CNAME = 3
 };
 
 struct dnsrep_blocklog;

@@ -21,6 +21,15 @@ enum {
 	DNSREP_REC_ALLOW_BELOW = 8  /**< allow the names below it */
 };
 
+/** How the deciding entry covers the name. */
+enum dnsrep_match_kind {
+	DNSREP_MATCH_NONE = 0,
+	DNSREP_MATCH_EXACT,      /**< the entry is the name itself */
+	DNSREP_MATCH_SUBDOMAIN,  /**< the entry is a parent of the name */
+	DNSREP_MATCH_LOOKALIKE,  /**< the name looks like a protected one (no entry covers it) */
+	DNSREP_MATCH_CNAME       /**< an answer's CNAME/DNAME target matched (the plugin's judgement) */
+};
+
 /** One entry.  Strings are borrowed: valid only during the callback that gets them. */
 struct dnsrep_entry {
 	struct dnsrep_name name;

@@ -33,7 +33,7 @@ void dnsrep_load_from_config(struct dnsrep_load *l, const struct dnsrep_feed_con
  * @return 0 when the feed was accepted and committed, -1 when it was rejected and
  *   rolled back, with err saying why.
  */
-int dnsrep_load_data(struct dnsrep_builder *b, const struct dnsrep_load *l, const char *data,
+int dnsrep_load_data(struct dnsrep_snapshot_builder *b, const struct dnsrep_load *l, const char *data,
 	size_t len, struct dnsrep_feed_stats *stats, char *err, size_t errlen);
 
 /**
@@ -45,11 +45,11 @@ int dnsrep_load_data(struct dnsrep_builder *b, const struct dnsrep_load *l, cons
  * @return 0 with entries set (0 when the snapshot holds none of the feed), -1 out of
  *   memory (rolled back).
  */
-int dnsrep_load_carry(struct dnsrep_builder *b, const struct dnsrep_load *l,
+int dnsrep_load_carry(struct dnsrep_snapshot_builder *b, const struct dnsrep_load *l,
 	const struct dnsrep_snapshot *from, unsigned *entries, char *err, size_t errlen);
 
 /** The same, reading the feed from a file (at most 1 GiB). */
-int dnsrep_load_file(struct dnsrep_builder *b, const struct dnsrep_load *l, const char *path,
+int dnsrep_load_file(struct dnsrep_snapshot_builder *b, const struct dnsrep_load *l, const char *path,
 	struct dnsrep_feed_stats *stats, char *err, size_t errlen);
 
 /** The lookalike options a config asks for (lookalike-min-length, -two-edits, -affix). */

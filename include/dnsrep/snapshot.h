@@ -23,21 +23,13 @@
 #include "dnsrep/lookalike.h"
 
 struct dnsrep_snapshot;
-struct dnsrep_builder;
+struct dnsrep_snapshot_builder;
 
 /** The answer of a match. */
 enum dnsrep_verdict {
 	DNSREP_VERDICT_PASS = 0, /**< no entry covers the name */
 	DNSREP_VERDICT_BLOCK,    /**< a block entry decided */
 	DNSREP_VERDICT_ALLOW     /**< an allow entry decided */
-};
-
-/** How the deciding entry covers the name. */
-enum dnsrep_match_kind {
-	DNSREP_MATCH_NONE = 0,
-	DNSREP_MATCH_EXACT,      /**< the entry is the name itself */
-	DNSREP_MATCH_SUBDOMAIN,  /**< the entry is a parent of the name */
-	DNSREP_MATCH_LOOKALIKE   /**< the name looks like a protected one (no entry covers it) */
 };
 
 /** An entry's metadata, as stored (strings point into the snapshot). */
@@ -74,43 +66,44 @@ struct dnsrep_feed_meta {
 /* ---- building ------------------------------------------------------------- */
 
 /** A new builder, or NULL when out of memory. */
-struct dnsrep_builder *dnsrep_builder_new(void);
+struct dnsrep_snapshot_builder *dnsrep_snapshot_builder_new(void);
 
 /** Start a feed: the entries added next belong to it. @return 0, or -1 out of memory. */
-int dnsrep_builder_feed_begin(struct dnsrep_builder *b, const struct dnsrep_feed_meta *feed);
+int dnsrep_snapshot_builder_feed_begin(struct dnsrep_snapshot_builder *b, const struct dnsrep_feed_meta *feed);
 
 /**
  * Add one entry of the current feed.  The signature is dnsrep_entry_fn's, with the
  * builder as ctx, so a feed parser can feed the builder directly.
  * @return 0, or -1 out of memory or too many names.
  */
-int dnsrep_builder_add(void *builder, const struct dnsrep_entry *e);
+int dnsrep_snapshot_builder_add(void *builder, const struct dnsrep_entry *e);
 
 /** Keep the current feed's entries. */
-void dnsrep_builder_feed_commit(struct dnsrep_builder *b);
+void dnsrep_snapshot_builder_feed_commit(struct dnsrep_snapshot_builder *b);
 
-/** Drop every entry added since dnsrep_builder_feed_begin. */
-void dnsrep_builder_feed_rollback(struct dnsrep_builder *b);
+/** Drop every entry added since dnsrep_snapshot_builder_feed_begin. */
+void dnsrep_snapshot_builder_feed_rollback(struct dnsrep_snapshot_builder *b);
 
 /**
  * Drop the entries of the feed begun last, even when it was committed (a feed that
  * loaded but that the caller decides not to take after all).  Nothing may have been
  * begun since.
  */
-void dnsrep_builder_feed_undo(struct dnsrep_builder *b);
+void dnsrep_snapshot_builder_feed_undo(struct dnsrep_snapshot_builder *b);
 
 /**
  * Build the snapshot from the committed feeds, merging duplicate names: the scopes
  * are joined, and the first feed's metadata is kept for block and for allow.
- * The builder is spent afterwards (free it).
+ * The builder is freed, whether it succeeds or not (as with the lookalike
+ * builder: a finish function always consumes its builder).
  * @param version: an opaque version to record (e.g. the Redis version).
  * @return the snapshot, or NULL with err set.
  */
-struct dnsrep_snapshot *dnsrep_builder_finish(struct dnsrep_builder *b, uint64_t version,
+struct dnsrep_snapshot *dnsrep_snapshot_builder_finish(struct dnsrep_snapshot_builder *b, uint64_t version,
 	char *err, size_t errlen);
 
-/** Free a builder (finished or not).  NULL is fine. */
-void dnsrep_builder_free(struct dnsrep_builder *b);
+/** Free a builder that was not finished.  NULL is fine. */
+void dnsrep_snapshot_builder_free(struct dnsrep_snapshot_builder *b);
 
 /* ---- matching ---------------------------------------------------------------- */
 
@@ -163,7 +156,7 @@ uint32_t dnsrep_snapshot_names(const struct dnsrep_snapshot *s);
 uint32_t dnsrep_snapshot_blocks(const struct dnsrep_snapshot *s);
 uint32_t dnsrep_snapshot_allows(const struct dnsrep_snapshot *s);
 
-/** The version given to dnsrep_builder_finish. */
+/** The version given to dnsrep_snapshot_builder_finish. */
 uint64_t dnsrep_snapshot_version(const struct dnsrep_snapshot *s);
 
 /**

@@ -84,7 +84,7 @@ static double time_lookups(const struct dnsrep_snapshot *s, const struct qset *q
 
 static int on_entry(void *ctx, const struct dnsrep_entry *e)
 {
-	return dnsrep_builder_add(ctx, e);
+	return dnsrep_snapshot_builder_add(ctx, e);
 }
 
 static void on_reject(void *ctx, const char *feed, unsigned line, const char *reason)
@@ -122,13 +122,13 @@ int main(int argc, char **argv)
 		octets += l + 2; /* wire form: one length octet per label replaces the dots, plus the root */
 	}
 
-	struct dnsrep_builder *b = dnsrep_builder_new();
+	struct dnsrep_snapshot_builder *b = dnsrep_snapshot_builder_new();
 	struct dnsrep_feed_opts o;
 	struct dnsrep_feed_stats st;
 	struct dnsrep_feed_meta fm = { .feed = "bench", .category = "seized", .reason = "benchmark" };
 	char err[DNSREP_ERRLEN];
 	double t0 = now();
-	if (!b || dnsrep_builder_feed_begin(b, &fm) < 0)
+	if (!b || dnsrep_snapshot_builder_feed_begin(b, &fm) < 0)
 		return 1;
 	dnsrep_feed_opts_init(&o, "bench");
 	o.format = DNSREP_FORMAT_PLAIN;
@@ -136,11 +136,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	dnsrep_builder_feed_commit(b);
+	dnsrep_snapshot_builder_feed_commit(b);
 	double t_parse = now() - t0;
-	struct dnsrep_snapshot *s = dnsrep_builder_finish(b, 1, err, sizeof(err));
+	struct dnsrep_snapshot *s = dnsrep_snapshot_builder_finish(b, 1, err, sizeof(err));
 	double t_build = now() - t0;
-	dnsrep_builder_free(b);
 	if (!s) {
 		fprintf(stderr, "%s\n", err);
 		return 1;

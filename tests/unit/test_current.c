@@ -51,10 +51,10 @@ static unsigned gen_names(unsigned g)
 static struct dnsrep_snapshot *gen_try(unsigned g)
 {
 	char err[DNSREP_ERRLEN], text[64];
-	struct dnsrep_builder *b = dnsrep_builder_new();
+	struct dnsrep_snapshot_builder *b = dnsrep_snapshot_builder_new();
 	struct dnsrep_feed_meta fm = { .feed = "gen", .category = "test" };
 	struct dnsrep_snapshot *s = NULL;
-	if (!b || dnsrep_builder_feed_begin(b, &fm) < 0)
+	if (!b || dnsrep_snapshot_builder_feed_begin(b, &fm) < 0)
 		goto out;
 	for (int k = -1; k < (int)gen_names(g) - 1; k++) {
 		struct dnsrep_entry e;
@@ -63,13 +63,14 @@ static struct dnsrep_snapshot *gen_try(unsigned g)
 		if (dnsrep_name_from_text(&e.name, text, strlen(text), err, sizeof(err)) < 0)
 			goto out;
 		e.scope = DNSREP_SCOPE_SUBTREE;
-		if (dnsrep_builder_add(b, &e) < 0)
+		if (dnsrep_snapshot_builder_add(b, &e) < 0)
 			goto out;
 	}
-	dnsrep_builder_feed_commit(b);
-	s = dnsrep_builder_finish(b, g, err, sizeof(err));
+	dnsrep_snapshot_builder_feed_commit(b);
+	s = dnsrep_snapshot_builder_finish(b, g, err, sizeof(err));
+	b = NULL;
 out:
-	dnsrep_builder_free(b);
+	dnsrep_snapshot_builder_free(b);
 	return s;
 }
 

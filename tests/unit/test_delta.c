@@ -62,13 +62,13 @@ static struct dnsrep_lookalike_opts lookalike_opts(void)
 static struct dnsrep_snapshot *build(const struct feed *feeds)
 {
 	char err[DNSREP_ERRLEN];
-	struct dnsrep_builder *b = dnsrep_builder_new();
+	struct dnsrep_snapshot_builder *b = dnsrep_snapshot_builder_new();
 	assert_non_null(b);
 	for (const struct feed *f = feeds; f->name; f++) {
 		struct dnsrep_feed_meta fm = { .feed = f->name, .category = f->category,
 					       .action = f->action, .lookalike = f->lookalike,
 					       .lookalike_action = f->lookalike_action };
-		assert_int_equal(dnsrep_builder_feed_begin(b, &fm), 0);
+		assert_int_equal(dnsrep_snapshot_builder_feed_begin(b, &fm), 0);
 		for (const struct ent *e = f->ents; e && e->name; e++) {
 			struct dnsrep_entry en;
 			memset(&en, 0, sizeof(en));
@@ -76,12 +76,11 @@ static struct dnsrep_snapshot *build(const struct feed *feeds)
 			en.scope = e->scope;
 			en.allow = e->allow;
 			en.category = e->category;
-			assert_int_equal(dnsrep_builder_add(b, &en), 0);
+			assert_int_equal(dnsrep_snapshot_builder_add(b, &en), 0);
 		}
-		dnsrep_builder_feed_commit(b);
+		dnsrep_snapshot_builder_feed_commit(b);
 	}
-	struct dnsrep_snapshot *s = dnsrep_builder_finish(b, 1, err, sizeof(err));
-	dnsrep_builder_free(b);
+	struct dnsrep_snapshot *s = dnsrep_snapshot_builder_finish(b, 1, err, sizeof(err));
 	if (!s)
 		fail_msg("finish: %s", err);
 	struct dnsrep_lookalike_opts lo = lookalike_opts();

@@ -45,30 +45,29 @@ static void name(struct dnsrep_name *n, const char *text)
 }
 
 /** Add one entry to the builder's current feed. */
-static void add(struct dnsrep_builder *b, const char *text, unsigned scope, int allow)
+static void add(struct dnsrep_snapshot_builder *b, const char *text, unsigned scope, int allow)
 {
 	struct dnsrep_entry e;
 	memset(&e, 0, sizeof(e));
 	name(&e.name, text);
 	e.scope = scope;
 	e.allow = allow;
-	assert_int_equal(dnsrep_builder_add(b, &e), 0);
+	assert_int_equal(dnsrep_snapshot_builder_add(b, &e), 0);
 }
 
-static void begin(struct dnsrep_builder *b, const char *feed, const char *category)
+static void begin(struct dnsrep_snapshot_builder *b, const char *feed, const char *category)
 {
 	struct dnsrep_feed_meta m = { .feed = feed, .category = category,
 				      .reason = "test reason", .action = DNSREP_ACTION_INHERIT };
-	assert_int_equal(dnsrep_builder_feed_begin(b, &m), 0);
+	assert_int_equal(dnsrep_snapshot_builder_feed_begin(b, &m), 0);
 }
 
-static struct dnsrep_snapshot *finish(struct dnsrep_builder *b)
+static struct dnsrep_snapshot *finish(struct dnsrep_snapshot_builder *b)
 {
 	char err[DNSREP_ERRLEN];
-	struct dnsrep_snapshot *s = dnsrep_builder_finish(b, 42, err, sizeof(err));
+	struct dnsrep_snapshot *s = dnsrep_snapshot_builder_finish(b, 42, err, sizeof(err));
 	if (!s)
 		fail_msg("finish: %s", err);
-	dnsrep_builder_free(b);
 	return s;
 }
 
@@ -107,7 +106,7 @@ static struct dnsrep_snapshot *generated(unsigned n, size_t *name_octets);
 
 static struct dnsrep_snapshot *sample(void)
 {
-	struct dnsrep_builder *b = dnsrep_builder_new();
+	struct dnsrep_snapshot_builder *b = dnsrep_snapshot_builder_new();
 	assert_non_null(b);
 	begin(b, "seized", "seized");
 	add(b, "silverstarchina.com", DNSREP_SCOPE_SUBTREE, 0);
@@ -118,7 +117,7 @@ static struct dnsrep_snapshot *sample(void)
 	add(b, "bad.ok.corp.example", DNSREP_SCOPE_SELF, 0);    /* block below that allow */
 	add(b, "both.example", DNSREP_SCOPE_SUBTREE, 0);
 	add(b, "both.example", DNSREP_SCOPE_SELF, 1);           /* same name: allow wins */
-	dnsrep_builder_feed_commit(b);
+	dnsrep_snapshot_builder_feed_commit(b);
 	return finish(b);
 }
 
@@ -178,12 +177,12 @@ static void test_allow_over_block(void **state)
 static void test_metadata(void **state)
 {
 	(void)state;
-	struct dnsrep_builder *b = dnsrep_builder_new();
+	struct dnsrep_snapshot_builder *b = dnsrep_snapshot_builder_new();
 	assert_non_null(b);
 	struct dnsrep_feed_meta fm = { .feed = "doj-2023-10-17", .category = "seized",
 				       .reason = "seized 17 Oct 2023", .action = DNSREP_ACTION_REFUSED,
 				       .lookalike = 1 };
-	assert_int_equal(dnsrep_builder_feed_begin(b, &fm), 0);
+	assert_int_equal(dnsrep_snapshot_builder_feed_begin(b, &fm), 0);
 	struct dnsrep_entry e;
 	memset(&e, 0, sizeof(e));
 	name(&e.name, "cloudfox.cloud");
@@ -192,9 +191,9 @@ static void test_metadata(void **state)
 	e.reason = "line reason";
 	e.date = "2023-10-17";
 	e.source = "https://www.justice.gov/opa/pr/x";
-	assert_int_equal(dnsrep_builder_add(b, &e), 0);
+	assert_int_equal(dnsrep_snapshot_builder_add(b, &e), 0);
 	add(b, "jinyang.asia", DNSREP_SCOPE_SUBTREE, 0);
-	dnsrep_builder_feed_commit(b);
+	dnsrep_snapshot_builder_feed_commit(b);
 	struct dnsrep_snapshot *s = finish(b);
 	struct dnsrep_match m;
 	assert_int_equal(match(s, "www.cloudfox.cloud", &m), DNSREP_VERDICT_BLOCK);
@@ -217,15 +216,15 @@ static void test_metadata(void **state)
 static void test_duplicates_merge_first_feed_wins(void **state)
 {
 	(void)state;
-	struct dnsrep_builder *b = dnsrep_builder_new();
+	struct dnsrep_snapshot_builder *b = dnsrep_snapshot_builder_new();
 	assert_non_null(b);
 	begin(b, "first", "seized");
 	add(b, "dup.example", DNSREP_SCOPE_SELF, 0);
 	add(b, "dup.example", DNSREP_SCOPE_SELF, 0);
-	dnsrep_builder_feed_commit(b);
+	dnsrep_snapshot_builder_feed_commit(b);
 	begin(b, "second", "threat");
 	add(b, "dup.example", DNSREP_SCOPE_BELOW, 0);
-	dnsrep_builder_feed_commit(b);
+	dnsrep_snapshot_builder_feed_commit(b);
 	struct dnsrep_snapshot *s = finish(b);
 	assert_int_equal(dnsrep_snapshot_names(s), 1);
 	struct dnsrep_match m;
@@ -239,26 +238,26 @@ static void test_duplicates_merge_first_feed_wins(void **state)
 }
 
 /** Begin a feed with an action of its own. */
-static void begin_action(struct dnsrep_builder *b, const char *feed, enum dnsrep_action a)
+static void begin_action(struct dnsrep_snapshot_builder *b, const char *feed, enum dnsrep_action a)
 {
 	struct dnsrep_feed_meta m = { .feed = feed, .category = feed, .action = a };
-	assert_int_equal(dnsrep_builder_feed_begin(b, &m), 0);
+	assert_int_equal(dnsrep_snapshot_builder_feed_begin(b, &m), 0);
 }
 
 static void test_merge_keeps_each_feeds_scope(void **state)
 {
 	(void)state;
 	/* a monitoring feed lists the names below, a blocking feed the name itself */
-	struct dnsrep_builder *b = dnsrep_builder_new();
+	struct dnsrep_snapshot_builder *b = dnsrep_snapshot_builder_new();
 	assert_non_null(b);
 	begin_action(b, "monitor", DNSREP_ACTION_LOG_ONLY);
 	add(b, "example.com", DNSREP_SCOPE_BELOW, 0);
 	add(b, "both.example", DNSREP_SCOPE_SUBTREE, 0);
-	dnsrep_builder_feed_commit(b);
+	dnsrep_snapshot_builder_feed_commit(b);
 	begin_action(b, "seized", DNSREP_ACTION_NXDOMAIN);
 	add(b, "example.com", DNSREP_SCOPE_SELF, 0);
 	add(b, "both.example", DNSREP_SCOPE_SUBTREE, 0);
-	dnsrep_builder_feed_commit(b);
+	dnsrep_snapshot_builder_feed_commit(b);
 	struct dnsrep_snapshot *s = finish(b);
 	struct dnsrep_match m;
 	assert_int_equal(match(s, "example.com", &m), DNSREP_VERDICT_BLOCK);
@@ -279,7 +278,7 @@ static void test_duplicates_do_not_grow_the_table(void **state)
 	(void)state;
 	size_t octets;
 	struct dnsrep_snapshot *once = generated(20000, &octets);
-	struct dnsrep_builder *b = dnsrep_builder_new();
+	struct dnsrep_snapshot_builder *b = dnsrep_snapshot_builder_new();
 	assert_non_null(b);
 	for (int copy = 0; copy < 4; copy++) {
 		char feed[16];
@@ -290,7 +289,7 @@ static void test_duplicates_do_not_grow_the_table(void **state)
 			snprintf(text, sizeof(text), "host%u.zone%u.gen-example.com", i, i % 97);
 			add(b, text, DNSREP_SCOPE_SUBTREE, 0);
 		}
-		dnsrep_builder_feed_commit(b);
+		dnsrep_snapshot_builder_feed_commit(b);
 	}
 	struct dnsrep_snapshot *four = finish(b);
 	assert_int_equal(dnsrep_snapshot_names(four), 20000);
@@ -303,15 +302,15 @@ static void test_duplicates_do_not_grow_the_table(void **state)
 static void test_rollback_leaves_no_trace(void **state)
 {
 	(void)state;
-	struct dnsrep_builder *b = dnsrep_builder_new();
+	struct dnsrep_snapshot_builder *b = dnsrep_snapshot_builder_new();
 	assert_non_null(b);
 	begin(b, "good", "seized");
 	add(b, "kept.example", DNSREP_SCOPE_SUBTREE, 0);
-	dnsrep_builder_feed_commit(b);
+	dnsrep_snapshot_builder_feed_commit(b);
 	begin(b, "broken", "seized");
 	add(b, "dropped.example", DNSREP_SCOPE_SUBTREE, 0);
 	add(b, "kept.example", DNSREP_SCOPE_SUBTREE, 1);
-	dnsrep_builder_feed_rollback(b);
+	dnsrep_snapshot_builder_feed_rollback(b);
 	/* a feed begun and never committed is dropped at finish as well */
 	begin(b, "unfinished", "seized");
 	add(b, "unfinished.example", DNSREP_SCOPE_SUBTREE, 0);
@@ -328,7 +327,7 @@ static void test_rollback_leaves_no_trace(void **state)
 static void test_empty_and_malformed(void **state)
 {
 	(void)state;
-	struct dnsrep_builder *b = dnsrep_builder_new();
+	struct dnsrep_snapshot_builder *b = dnsrep_snapshot_builder_new();
 	assert_non_null(b);
 	struct dnsrep_snapshot *s = finish(b);
 	struct dnsrep_match m;
@@ -348,7 +347,7 @@ static void test_empty_and_malformed(void **state)
 /** Build n generated names (feed "gen"); names are "nNNN.gen-example.com" with a few labels. */
 static struct dnsrep_snapshot *generated(unsigned n, size_t *name_octets)
 {
-	struct dnsrep_builder *b = dnsrep_builder_new();
+	struct dnsrep_snapshot_builder *b = dnsrep_snapshot_builder_new();
 	assert_non_null(b);
 	begin(b, "gen", "threat");
 	*name_octets = 0;
@@ -360,9 +359,9 @@ static struct dnsrep_snapshot *generated(unsigned n, size_t *name_octets)
 		name(&e.name, text);
 		e.scope = DNSREP_SCOPE_SUBTREE;
 		*name_octets += e.name.len;
-		assert_int_equal(dnsrep_builder_add(b, &e), 0);
+		assert_int_equal(dnsrep_snapshot_builder_add(b, &e), 0);
 	}
-	dnsrep_builder_feed_commit(b);
+	dnsrep_snapshot_builder_feed_commit(b);
 	return finish(b);
 }
 
