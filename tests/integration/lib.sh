@@ -20,18 +20,7 @@ ZONES="$top_srcdir/tests/integration/zones"
 FRONTCO_ZONES="silverstarchina.com cloudfox.cloud foxysunstudio.com jinyang.asia foxysunstudios.com"
 
 # ---- TAP ---------------------------------------------------------------------
-tap_n=0
-tap_failed=0
-tap_ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
-tap_not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
-tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1 # SKIP $2"; }
-tap_diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
-# tap_check DESCRIPTION COMMAND...: ok when the command succeeds.
-tap_check() {
-  desc=$1; shift
-  if "$@"; then tap_ok "$desc"; else tap_not_ok "$desc"; fi
-}
-tap_done() { echo "1..$tap_n"; }
+. "$top_srcdir/tests/tap.sh"
 
 # ---- processes -----------------------------------------------------------------
 it_pids=""
