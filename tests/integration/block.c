@@ -1,12 +1,8 @@
 /*
  * block.c — blocking inside the real Unbound, checked with raw packets (ldns).
  *
- * Run by block.test, which starts NSD and an Unbound with the plugin and these
- * feeds (see block.test): seized (csv: silverstarchina.com, cloudfox.cloud,
- * foxysunstudio.com, jinyang.asia, alias.signed.test, exemptable.test,
- * unblock.test), nodata-feed, refused-feed, sink-feed, monitor-feed (log-only),
- * late-feed (empty at start), allow-feed (@@||mail.foxysunstudio.com^);
- * negative-ttl 42; exempt-client 127.0.0.2; sinkhole 198.18.0.1 / 2001:db8:dead::1.
+ * Run by block.test, which starts NSD and an Unbound with the plugin, configured
+ * by the files of tests/integration/fixtures/block/ (dnsrep.conf and its feeds).
  * Environment: PORT, DIR (the test's temp dir), UNBOUND_LOG.
  */
 #include <setjmp.h>
