@@ -7,7 +7,7 @@
  *     header   magic "DNSREPSN", format, sizes, offsets, CRC-32s (zlib)
  *     filter   the domain set's Bloom filter (blocklist/set.h)
  *     slots    the domain set's table (blocklist/set.h)
- *     arena    records: 10-byte header + canonical wire name
+ *     arena    records: DNSREP_REC_HEADER (14) bytes of header + canonical wire name (set.h)
  *     metas    metadata records: string offsets + action + lookalike
  *     strings  interned strings, each NUL-terminated
  *
