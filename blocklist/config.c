@@ -379,6 +379,8 @@ static void *clause_target(struct parser *p, enum clause c)
 	return &p->cfg->feeds[p->cfg->n_feeds - 1];
 }
 
+/* Long (~170 lines) for a reason: one case per key kind, each a few lines of
+ * checks that read best side by side; splitting them would scatter the grammar. */
 static int set_value(struct parser *p, const struct keydesc *k, const char *v)
 {
 	char *base = clause_target(p, k->clause);

@@ -474,6 +474,8 @@ failed:
 	r->hb_down = 1;
 }
 
+/* Long (~110 lines) for a reason: the sync is one transaction against Redis
+ * (versions, feeds read, rebuild, install) whose error paths share one exit. */
 /**
  * Bring the blocklist up to Redis: fetch the feeds whose version moved, rebuild,
  * install.  Returns -1 when the connection failed (the connections are dropped), 0

@@ -335,6 +335,9 @@ static void merge_into(const struct dnsrep_snapshot_builder *b, uint8_t *first, 
 	first[12] |= dup[12];
 }
 
+/* Long (~130 lines) for a reason: the layout is computed, allocated and filled in
+ * one pass whose offsets depend on each other; split, the offsets would travel
+ * between functions in a struct of their own. */
 /** The snapshot of the committed feeds (dnsrep_snapshot_builder_finish, which frees b). */
 static struct dnsrep_snapshot *build(struct dnsrep_snapshot_builder *b, uint64_t version,
 	char *err, size_t errlen)

@@ -33,6 +33,10 @@
  * - A connection is used by one thread at a time (the refresher keeps one for
  *   commands and one subscribed).
  *
+ * Why one file of ~1,200 lines: it is one concept, the key schema of
+ * dnsrep/store.h, and every function of it uses the private connection struct and
+ * the reply checks above it; split, those would become a header of internals.
+ *
  * No global mutable state: everything lives in struct dnsrep_store.  Nothing is
  * printed; errors go to the caller's buffer as "redis HOST:PORT: reason" (or
  * "redis /path/to/socket: reason").

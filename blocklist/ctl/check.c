@@ -275,6 +275,8 @@ static void usage(FILE *f)
 		   "  NAME -         read names from standard input, one per line\n");
 }
 
+/* Long (~125 lines) for a reason: options, then the feeds loaded as the plugin
+ * loads them, then the names judged: one straight sequence with one exit. */
 int dnsrepctl_check(int argc, char **argv)
 {
 	static const struct option opts[] = {

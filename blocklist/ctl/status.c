@@ -53,6 +53,75 @@ static void json_num(struct dnsrep_buf *o, const char *key, int64_t v, int comma
 	dnsrep_buf_puts(o, b);
 }
 
+/** One feed's line (text) or object (JSON into o); m NULL: not in Redis. */
+static void show_feed(struct dnsrep_buf *o, int json, int first, const char *name,
+	const struct dnsrep_store_feedmeta *m, int configured, const char *state)
+{
+	int have = m != NULL;
+	if (json) {
+		dnsrep_buf_puts(o, first ? "{" : ",{");
+		dnsrep_json_kv(o, "name", name);
+		dnsrep_buf_puts(o, ",");
+		dnsrep_json_kv(o, "state", state);
+		json_num(o, "configured", configured, 1);
+		json_num(o, "published", have, 1);
+		json_num(o, "entries", have ? (int64_t)m->entries : 0, 1);
+		json_num(o, "version", have ? (int64_t)m->version : 0, 1);
+		json_num(o, "synced_at", have ? m->synced_at : 0, 1);
+		dnsrep_buf_puts(o, ",");
+		dnsrep_json_kv(o, "last_error", have && m->last_error[0] ? m->last_error : NULL);
+		json_num(o, "last_error_at", have ? m->last_error_at : 0, 1);
+		dnsrep_buf_puts(o, ",\"rejected_lines\":[");
+		for (const char *r = have ? m->rejects : "", *nl; *r; r = nl + 1) {
+			if (!(nl = strchr(r, '\n')))
+				break;
+			if (r != m->rejects)
+				dnsrep_buf_puts(o, ",");
+			dnsrep_json_str(o, r, (size_t)(nl - r));
+		}
+		dnsrep_buf_puts(o, "]}");
+		return;
+	}
+	char synced[64];
+	when(have ? m->synced_at : 0, synced, sizeof(synced));
+	printf("%-24s %10" PRIu64 " %8" PRIu64 "  %-32s %s\n", name, have ? m->entries : 0,
+	       have ? m->version : 0, synced, state);
+	if (have && m->last_error[0]) {
+		char at[64];
+		when(m->last_error_at, at, sizeof(at));
+		printf("%24s   error %s: %s\n", "", at, m->last_error);
+	}
+	for (const char *r = have ? m->rejects : "", *nl; *r && (nl = strchr(r, '\n')); r = nl + 1)
+		printf("%24s   rejected line %.*s\n", "", (int)(nl - r), r);
+}
+
+/** One resolver's line (text) or object (JSON into o). */
+static void show_resolver(struct dnsrep_buf *o, int json, int first,
+	const struct dnsrep_store_resolver *r, const char *state)
+{
+	if (json) {
+		dnsrep_buf_puts(o, first ? "{" : ",{");
+		dnsrep_json_kv(o, "id", r->id);
+		dnsrep_buf_puts(o, ",");
+		dnsrep_json_kv(o, "state", state);
+		json_num(o, "version", (int64_t)r->version, 1);
+		json_num(o, "names", (int64_t)r->names, 1);
+		json_num(o, "loaded_at", r->loaded_at, 1);
+		json_num(o, "heartbeat", r->heartbeat, 1);
+		dnsrep_buf_puts(o, ",");
+		dnsrep_json_kv(o, "error", r->heartbeat && r->error[0] ? r->error : NULL);
+		dnsrep_buf_puts(o, "}");
+		return;
+	}
+	char hb[64];
+	when(r->heartbeat, hb, sizeof(hb));
+	printf("%-32s %8" PRIu64 " %10" PRIu64 "  %-32s %s\n", r->id, r->version, r->names, hb, state);
+	if (r->heartbeat && r->error[0])
+		printf("%32s   error: %s\n", "", r->error);
+}
+
+/* Options, then the feeds (configured first, then those only in Redis) and the
+ * resolvers, each row by show_feed / show_resolver. */
 int dnsrepctl_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -131,46 +200,11 @@ int dnsrepctl_status(int argc, char **argv)
 		const char *state = !have ? "not in Redis" : m.last_error[0] ? "last sync failed"
 				  : configured ? "ok" : "not configured here";
 		trouble |= configured && (!have || m.last_error[0]);
-		if (json) {
-			dnsrep_buf_puts(&o, i ? ",{" : "{");
-			dnsrep_json_kv(&o, "name", all[i]);
-			dnsrep_buf_puts(&o, ",");
-			dnsrep_json_kv(&o, "state", state);
-			json_num(&o, "configured", configured, 1);
-			json_num(&o, "published", have, 1);
-			json_num(&o, "entries", have ? (int64_t)m.entries : 0, 1);
-			json_num(&o, "version", have ? (int64_t)m.version : 0, 1);
-			json_num(&o, "synced_at", have ? m.synced_at : 0, 1);
-			dnsrep_buf_puts(&o, ",");
-			dnsrep_json_kv(&o, "last_error", have && m.last_error[0] ? m.last_error : NULL);
-			json_num(&o, "last_error_at", have ? m.last_error_at : 0, 1);
-			dnsrep_buf_puts(&o, ",\"rejected_lines\":[");
-			for (const char *r = m.rejects, *nl; have && *r; r = nl + 1) {
-				if (!(nl = strchr(r, '\n')))
-					break;
-				if (r != m.rejects)
-					dnsrep_buf_puts(&o, ",");
-				dnsrep_json_str(&o, r, (size_t)(nl - r));
-			}
-			dnsrep_buf_puts(&o, "]}");
-			continue;
-		}
-		char synced[64];
-		when(have ? m.synced_at : 0, synced, sizeof(synced));
-		printf("%-24s %10" PRIu64 " %8" PRIu64 "  %-32s %s\n", all[i], have ? m.entries : 0,
-		       have ? m.version : 0, synced, state);
-		if (have && m.last_error[0]) {
-			char at[64];
-			when(m.last_error_at, at, sizeof(at));
-			printf("%24s   error %s: %s\n", "", at, m.last_error);
-		}
-		for (const char *r = m.rejects, *nl; have && *r && (nl = strchr(r, '\n')); r = nl + 1)
-			printf("%24s   rejected line %.*s\n", "", (int)(nl - r), r);
+		show_feed(&o, json, i == 0, all[i], have ? &m : NULL, configured, state);
 	}
 	free(all);
 
 	/* the resolvers */
-	time_t now = time(NULL);
 	if (json) {
 		dnsrep_buf_puts(&o, "],\"resolvers\":[");
 	} else {
@@ -182,27 +216,8 @@ int dnsrepctl_status(int argc, char **argv)
 				  : r->error[0] ? "cannot read Redis"
 				  : r->version < version ? "behind" : "current";
 		trouble |= r->heartbeat != 0 && (r->version < version || r->error[0]);
-		if (json) {
-			dnsrep_buf_puts(&o, i ? ",{" : "{");
-			dnsrep_json_kv(&o, "id", r->id);
-			dnsrep_buf_puts(&o, ",");
-			dnsrep_json_kv(&o, "state", state);
-			json_num(&o, "version", (int64_t)r->version, 1);
-			json_num(&o, "names", (int64_t)r->names, 1);
-			json_num(&o, "loaded_at", r->loaded_at, 1);
-			json_num(&o, "heartbeat", r->heartbeat, 1);
-			dnsrep_buf_puts(&o, ",");
-			dnsrep_json_kv(&o, "error", r->heartbeat && r->error[0] ? r->error : NULL);
-			dnsrep_buf_puts(&o, "}");
-			continue;
-		}
-		char hb[64];
-		when(r->heartbeat, hb, sizeof(hb));
-		printf("%-32s %8" PRIu64 " %10" PRIu64 "  %-32s %s\n", r->id, r->version, r->names, hb, state);
-		if (r->heartbeat && r->error[0])
-			printf("%32s   error: %s\n", "", r->error);
+		show_resolver(&o, json, i == 0, r, state);
 	}
-	(void)now;
 	if (json) {
 		dnsrep_buf_puts(&o, "]}\n");
 		if (o.failed) {

@@ -187,6 +187,50 @@ static void fail_feed(struct sync *s, const struct dnsrep_feed_config *f, double
 	say("feed %s: FAILED after %.2fs: %s; the last good version stays", f->name, now_s() - t0, why);
 }
 
+/**
+ * What the resolvers read must be readable: a published copy that is not (a key
+ * of the wrong type, written by hand or by another tool) is published again,
+ * which rewrites it, or the feed fails saying why.
+ * @return 1 publish again whatever changed, 0 fine, -1 failed (counted and said).
+ */
+static int needs_repair(struct sync *s, const struct dnsrep_feed_config *f)
+{
+	char err[DNSREP_ERRLEN];
+	int ok = dnsrep_store_feed_readable(s->store, f->name, err, sizeof(err));
+	if (ok < 0) {
+		s->failed++;
+		say("feed %s: FAILED: %s", f->name, err);
+		return -1;
+	}
+	if (!ok)
+		say("feed %s: the resolvers cannot read its published copy (%s); publishing it "
+		    "again", f->name, err);
+	return !ok;
+}
+
+/** What was added and removed, against the published version (left as they are when it cannot be read). */
+static void diff_published(struct sync *s, const char *feed, const struct dnsrep_feed_opts *po,
+	struct names *now, struct names *before, size_t *added, size_t *removed)
+{
+	char *odata = NULL, err[DNSREP_ERRLEN];
+	size_t olen = 0;
+	uint64_t over;
+	if (dnsrep_store_get_feed(s->store, feed, &odata, &olen, &over, err, sizeof(err)) == 1) {
+		struct dnsrep_feed_opts oo = *po;
+		oo.max_reject_share = 1.0;
+		struct dnsrep_feed_stats ost;
+		(void)dnsrep_feed_parse(&oo, odata, olen, collect, note_reject, before, &ost,
+					err, sizeof(err));
+		qsort(now->keys, now->n, sizeof(*now->keys), key_cmp);
+		qsort(before->keys, before->n, sizeof(*before->keys), key_cmp);
+		*added = only_in(now, before);
+		*removed = only_in(before, now);
+	}
+	free(odata);
+}
+
+/* Long (~120 lines) for a reason: the four steps of a feed (fetch, check, guard,
+ * publish) read top to bottom, sharing the fetch result and the parsed names. */
 static void sync_feed(struct sync *s, const struct dnsrep_feed_config *f)
 {
 	double t0 = now_s();
@@ -198,23 +242,9 @@ static void sync_feed(struct sync *s, const struct dnsrep_feed_config *f)
 		say("feed %s: FAILED: %s", f->name, err);
 		return;
 	}
-	/* what the resolvers read must be readable: a published copy that is not (a key
-	 * of the wrong type, written by hand or by another tool) is published again,
-	 * which rewrites it, or fails saying why */
-	int repair = 0;
-	if (have_old) {
-		int ok = dnsrep_store_feed_readable(s->store, f->name, err, sizeof(err));
-		if (ok < 0) {
-			s->failed++;
-			say("feed %s: FAILED: %s", f->name, err);
-			return;
-		}
-		if (!ok) {
-			say("feed %s: the resolvers cannot read its published copy (%s); publishing it "
-			    "again", f->name, err);
-			repair = 1;
-		}
-	}
+	int repair = have_old ? needs_repair(s, f) : 0;
+	if (repair < 0)
+		return;
 
 	/* 1. fetch, conditionally when a version was published from the same source */
 	struct dnsrep_fetch_opts fo;
@@ -291,23 +321,8 @@ static void sync_feed(struct sync *s, const struct dnsrep_feed_config *f)
 
 	/* what was added and removed, against the published version */
 	size_t added = st.entries, removed = 0;
-	if (have_old) {
-		char *odata = NULL;
-		size_t olen = 0;
-		uint64_t over;
-		if (dnsrep_store_get_feed(s->store, f->name, &odata, &olen, &over, err, sizeof(err)) == 1) {
-			struct dnsrep_feed_opts oo = po;
-			oo.max_reject_share = 1.0;
-			struct dnsrep_feed_stats ost;
-			(void)dnsrep_feed_parse(&oo, odata, olen, collect, note_reject, &before, &ost,
-						err, sizeof(err));
-			qsort(now.keys, now.n, sizeof(*now.keys), key_cmp);
-			qsort(before.keys, before.n, sizeof(*before.keys), key_cmp);
-			added = only_in(&now, &before);
-			removed = only_in(&before, &now);
-		}
-		free(odata);
-	}
+	if (have_old)
+		diff_published(s, f->name, &po, &now, &before, &added, &removed);
 
 	/* 4. publish */
 	struct dnsrep_store_feedmeta meta;
@@ -337,6 +352,7 @@ out:
 	free(fr.data);
 }
 
+/* Options, connection, then the feeds once or --every DURATION until stopped. */
 int dnsrepctl_sync(int argc, char **argv)
 {
 	static const struct option opts[] = {
