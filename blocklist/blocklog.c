@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * blocklog.c — the block log: records of blocked, log-only and exempt lookups,
  * formatted as JSON Lines and appended to a file by one writer thread.

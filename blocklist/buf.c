@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * buf.c — a growing byte buffer (see dnsrep/buf.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * confusable.c — characters that look alike: the one table the lookalike
  * detector (lookalike.c) folds names with and the variants generator

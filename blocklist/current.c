@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * current.c — the current snapshot and its grace period (see dnsrep/current.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * delta.c — the names whose verdict may differ between two snapshots
  * (see dnsrep/delta.h).

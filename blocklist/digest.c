@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * digest.c — SHA-256 as hex, with OpenSSL's EVP interface (see dnsrep/digest.h).
  */

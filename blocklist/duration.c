@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * duration.c — durations: digits and an optional unit (see dnsrep/duration.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * err.c — error buffers and leveled messages (see dnsrep/err.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * feed.c — feed formats: turn a feed's text into blocklist entries.
  * The plain, hosts and CSV formats, detection and the driver are here; AdBlock

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * feed_adblock.c — AdBlock-syntax feeds (AdGuard, uBlock Origin, ABP): the DNS
  * rules (||name^, @@||name^, with $important and $badfilter), every other kind

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * feed_parser.h — private to the feed parsers (feed.c, feed_adblock.c,
  * feed_rpz.c): the state of one parse and the helpers the formats share.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * feed_rpz.c — Response Policy Zone feeds: records assembled across
  * parentheses and parsed one by one with ldns, so a bad record is reported with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fetch.c — fetching a feed's bytes with libcurl's easy interface (see dnsrep/fetch.h).
  *

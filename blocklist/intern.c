@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * intern.c — interning of byte strings (see intern.h).
  *

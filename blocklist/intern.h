@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * intern.h — private to libdnsrep: interning: store each distinct byte string once in a pool.
  *

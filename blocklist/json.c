@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * json.c — JSON string escaping into a growing buffer (see dnsrep/json.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * load.c — load one feed into a snapshot builder, all or nothing (see dnsrep/load.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * logstream.c — block log lines to a Redis stream (see dnsrep/logstream.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * lookalike.c — lookalikes of protected names (see dnsrep/lookalike.h).
  *

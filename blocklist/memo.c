@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * memo.c — names already judged harmless, per thread (see dnsrep/memo.h).
  *

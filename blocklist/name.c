@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * name.c — domain names in canonical form: parsing, printing, IDNA, public suffixes.
  *

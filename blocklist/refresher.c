@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * refresher.c — builds snapshots from the feeds and swaps them in, on a thread of
  * its own (see dnsrep/refresher.h).

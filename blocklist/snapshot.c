@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * snapshot.c — build, match, save and load immutable blocklist snapshots
  * (see dnsrep/snapshot.h).

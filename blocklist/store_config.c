@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * store_config.c — dnsrep.conf's redis* keys as store options (see dnsrep/store_config.h).
  */

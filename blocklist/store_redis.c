@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * store_redis.c — the blocklist in Redis (see dnsrep/store.h for the key schema):
  * what `dnsrepctl sync` publishes and what every resolver follows, over hiredis'

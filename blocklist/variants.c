@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * variants.c — a domain's lookalike candidates, the way typosquatters make
  * them (see dnsrep/variants.h).  `dnsrepctl variants` lists them; the tests

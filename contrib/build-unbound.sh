@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # build-unbound.sh — build the distribution's own Unbound with --with-dynlibmodule.
 #
 # Debian's unbound package is built without the dynlib module, so it cannot load

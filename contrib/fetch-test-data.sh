@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # fetch-test-data.sh — conformance data the unit tests use when it is there:
 # Unicode's IdnaTest.txt as Debian's libidn2 source ships it (tests/IdnaTest.txt of
 # the source package; no binary package ships it), into build/testdata/.  Uses

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # install-deps.sh — install the Debian packages dnsrep needs to build, test and run.
 #
 # Usage: contrib/install-deps.sh [build|test|all]   (default: all)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # quickstart.sh — one command from a fresh Debian 12 machine to a resolver with dnsrep.
 #
 # Installs the packages it needs, builds Unbound (the distribution's source, with

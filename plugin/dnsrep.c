@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep.c — the Unbound dynlib module: the six entry points Unbound looks up.
  *

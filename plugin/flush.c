@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * flush.c — keeping Unbound's caches in step with the blocklist.
  *

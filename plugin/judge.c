@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * judge.c — what the blocklist says about a name and about an answer.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * plugin.h — what the plugin's files share: the module's state between init and
  * deinit, the per-query state, and the functions of judge.c, synth.c, reply.c,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * reply.c — every answer judged when it is sent, for the client it is sent to.
  *

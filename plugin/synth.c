@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * synth.c — the answers the plugin gives to blocked lookups.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * thread.c — what the plugin keeps per resolver thread: the memo of names found
  * harmless (dnsrep/memo.h) and the timer that walks Unbound's caches after a swap.

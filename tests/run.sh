@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # run.sh — the test command: install what is missing, build Unbound with dynlib and
 # dnsrep (a normal build, a sanitizer build and a clang build of the fuzz harnesses),
 # run `make check` in the first two (the sanitizer build runs the unit tests: an

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tap.sh — the TAP helpers every shell test suite sources (cli/, service/,
 # integration/ through lib.sh, fuzz/): one line per case, so each case counts.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * check.c — `dnsrepctl check`: what the resolver would do with names, and why.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * checkconf.c — `dnsrepctl checkconf`: read dnsrep.conf as the plugin
  * would and print what it configures, or the error (file:line: reason).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ctl.h — the commands of dnsrepctl, one file each in blocklist/ctl/.
  * Each takes the arguments after the command name (argv[0] is the command)

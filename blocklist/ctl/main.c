@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * main.c — the admin CLI: entry point and command dispatch.
  * Each command lives in its own file here, <command>.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * status.c — `dnsrepctl status`: what is in Redis, and who follows it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * sync.c — `dnsrepctl sync`: the feeder.  Fetches every configured feed,
  * checks it, and publishes it to Redis, where the resolvers pick it up.

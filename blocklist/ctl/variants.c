@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * variants.c — `dnsrepctl variants`: a domain's lookalike candidates,
  * optionally looked up to see which of them someone has registered.

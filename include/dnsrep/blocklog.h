@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/blocklog.h — the block log: one JSON Lines record per blocked, log-only
  * or exempt lookup per client, written by a dedicated thread.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/buf.h — a growing byte buffer, NUL-terminated, that remembers a failed
  * allocation instead of reporting each one: append freely, check `failed` once.

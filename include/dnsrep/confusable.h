@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/confusable.h — characters that look alike, and the skeleton of a label.
  *

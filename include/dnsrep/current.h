@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/current.h — the current snapshot: one atomic pointer that resolver
  * threads read without locks, and a grace period before an old snapshot is freed.

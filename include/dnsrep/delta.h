@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/delta.h — what changed between two snapshots: the names whose verdict may differ.
  *

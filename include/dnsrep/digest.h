@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/digest.h — SHA-256 of a feed's content, as lowercase hex (OpenSSL's
  * libcrypto, already on every machine that has libcurl).  The feeder compares

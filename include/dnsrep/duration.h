@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/duration.h — the one grammar for durations, in dnsrep.conf and on
  * dnsrepctl's command line: digits, then an optional unit s, m, h, d or w

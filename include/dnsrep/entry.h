@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/entry.h — one blocklist entry, as a feed parser produces it.
  */

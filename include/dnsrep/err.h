@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/err.h — how libdnsrep reports: error buffers and leveled messages.
  *

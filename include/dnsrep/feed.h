@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/feed.h — feed formats: parse a feed's text into entries.
  *

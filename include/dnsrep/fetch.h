@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/fetch.h — fetching a feed's bytes: file://, http:// and https:// with libcurl.
  *

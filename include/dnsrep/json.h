@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/json.h — writing JSON strings safely into a growing buffer.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/load.h — load feeds into a snapshot builder: one feed at a time, from
  * memory or from a file, committed only when the feed is accepted.

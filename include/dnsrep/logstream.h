@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/logstream.h — the block log's second destination: a Redis stream, so a
  * fleet's blocks can be reviewed in one place (`dnsrepctl report --redis`).

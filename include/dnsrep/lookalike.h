@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/lookalike.h — lookalikes of protected names: the siblings of seized domains.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/memo.h — a small per-thread memory of names already judged harmless.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/refresher.h — keeps the current snapshot up to date, off the resolver threads.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/snapshot.h — an immutable blocklist: built once, matched by many threads.
  *

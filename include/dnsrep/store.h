@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/store.h — the blocklist in Redis: what the feeder publishes and the
  * resolvers follow.

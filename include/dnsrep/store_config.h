@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/store_config.h — where Redis is, as dnsrep.conf says it.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/variants.h — a domain's lookalike candidates, as typosquatters make them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsrep/version.h — the version of libdnsrep, for the plugin's log and dnsrepctl.
  */

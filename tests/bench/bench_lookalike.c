@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bench_lookalike.c — the lookalike index (blocklist/lookalike.c) measured: build
  * time, bytes per protected name, and the median time of a check over a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bench_snapshot.c — the blocklist engine's benchmark (not a test): builds a
  * snapshot from a generated feed of N names (default 1M) through the real feed

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # benchlib.sh — what the benchmark scripts share (sourced, not run): paths, the
 # processes they start (stopped by PID on exit), dnsperf, and an NSD authoritative
 # for the root zone that answers a list of names.

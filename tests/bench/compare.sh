@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # compare.sh — dnsrep against Unbound's own blocking (local-zone, RPZ), one benchmark run
 # (not a test): the same Unbound binary, the same names, the same load, back to back.
 #

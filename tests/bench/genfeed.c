@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * genfeed.c — prints N distinct realistic names, one per line: a plain feed for the
  * refresh benchmark (tests/bench/refresh.sh).  The names come from the seeded

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * loadgen.c — an open-loop DNS load at a fixed rate, with every answer's latency
  * kept: what the swap benchmark (tests/bench/swap.sh) needs and dnsperf does not

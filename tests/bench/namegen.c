@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * namegen.c — realistic synthetic domain names (see namegen.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * namegen.h — a seeded generator of realistic synthetic domain names for the
  * benchmarks: the same seed gives the same names on every machine.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # refresh.sh — the refresh benchmark (not a test): what a blocklist change published
 # to Redis costs a resolver that is answering queries.
 #

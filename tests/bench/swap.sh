@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
 # swap.sh — the swap benchmark (not a test): what a new blocklist costs a resolver
 # whose message cache is full, while it answers a steady load from that cache.
 #

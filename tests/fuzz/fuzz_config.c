@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_config.c — libFuzzer harness for dnsrep.conf: any text an admin (or an
  * editor crash) can leave in the file.  Parses it, and frees what it made.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_feed.c — libFuzzer harness for the feed parsers (plain, hosts, adblock, RPZ,
  * CSV, and format recognition): any bytes a download or a file can hold.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_name.c — libFuzzer harness for names: presentation form (escapes, IDNA
  * U-labels through libidn2, trailing dots), wire form (as Unbound hands a qname

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_redis.c — libFuzzer harness for Redis replies as the store reads them: a
  * Redis that is not what it should be (another program's data, a proxy, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_report.c — libFuzzer harness for `dnsrepctl report`'s block log reader: any
  * bytes a log file can hold after a crash, a full disk, a rotation or an attacker's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fuzz_snapshot.c — libFuzzer harness for the snapshot file: a file on disk that
  * a crash, a full disk or another program may have cut or changed.  The bytes are

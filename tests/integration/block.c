@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * block.c — blocking inside the real Unbound, checked with raw packets (ldns).
  *

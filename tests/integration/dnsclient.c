@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsclient.c — DNS clients for the integration tests (see dnsclient.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * dnsclient.h — the integration tests' DNS clients: raw packets with ldns (to see
  * flags, sections and EDNS options exactly) and libunbound (to see what a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * escape.c — the lookups that used to get past the plugin, tried as an attacker
  * would, through the real Unbound (escape.test starts it, NSD and the slow proxy).

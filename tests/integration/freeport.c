@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * freeport.c — print N distinct loopback ports that are free for both TCP and
  * UDP right now, one per line, for the integration tests' servers.

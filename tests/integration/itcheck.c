@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * itcheck.c — assertions on answers for the integration tests (see itcheck.h).
  */

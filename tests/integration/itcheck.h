@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * itcheck.h — the integration tests' assertions on answers (cmocka): ask the
  * resolver under test and insist on an rcode, an EDE, an answer's content.

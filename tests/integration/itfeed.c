@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * itfeed.c — changing the integration tests' feed files (see itfeed.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * itfeed.h — the integration tests' feed files: replace one the way an admin's
  * tool should (write beside it, rename) and wait until the plugin in the running

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # lib.sh — the integration tests' shared harness: a temp dir, real NSD and Unbound
 # processes on loopback high ports, stopped by PID on exit (also on failure or
 # interrupt), and TAP output so that each check counts.

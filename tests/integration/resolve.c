@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * resolve.c — names resolve through Unbound + plugin exactly as through Unbound alone.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * slowdns.c — a slow authoritative server for the tests: a UDP proxy in front of NSD
  * that holds chosen queries before it passes them on, and writes down every query.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * fetch.c — service tests of dnsrep_fetch() against tests/service/httpd (started by
  * fetch.test): every way a fetch can succeed or fail, with exact bytes and messages.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * httpd.c — a tiny HTTP/1.1 server for the fetch tests, never for production.
  *

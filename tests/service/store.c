@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * store.c — service tests of the Redis store (dnsrep/store.h) against a real
  * redis-server that store.test starts: connecting (password, wrong password, none,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_blocklog.c — unit tests of the block log: the exact JSON of every field and
  * kind of record, hostile names and strings (every line one line of valid JSON),

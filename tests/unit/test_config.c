@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_config.c — unit tests of the dnsrep.conf parser: every key kind, every error.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_current.c — unit tests of the current-snapshot holder (dnsrep/current.h):
  * swap hands back the previous snapshot only once no reader that could have seen

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_delta.c — unit tests of the delta between two snapshots (dnsrep/delta.h):
  * no delta for equal blocklists; each kind of change (a name added or removed,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_feed.c — unit tests of the feed parsers: every format, its good lines and
  * each kind of bad line with its exact reason and line number, the line-level

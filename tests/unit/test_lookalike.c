@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_lookalike.c — unit tests of dnsrep/lookalike.h: each technique on its own
  * with the exact hit (technique, protected name, distance), skeletons and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_memo.c — unit tests of the per-thread memo of names judged harmless
  * (dnsrep/memo.h): sizes out of range, has and put, keys that change with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_name.c — unit tests of dnsrep/name.h: presentation and wire parsing (every
  * escape, limit and malformed input), IDNA, printing, public suffixes, equality.

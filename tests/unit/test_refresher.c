@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_refresher.c — unit tests of the refresher in file mode (no redis: line):
  * the first blocklist built and saved to the snapshot file; the snapshot file

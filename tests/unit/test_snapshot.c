@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_snapshot.c — unit tests of snapshots: building (feeds, rollback, duplicate
  * merging), matching (exact, subdomain, below-only, allow over block, case), the

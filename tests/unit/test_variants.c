@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * test_variants.c — the variants generator against the detector: every
  * candidate `dnsrepctl variants` lists under a technique the detector claims

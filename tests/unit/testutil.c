@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * testutil.c — helpers the unit tests share (see testutil.h).
  */

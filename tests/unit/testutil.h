@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * testutil.h — small helpers the unit tests share: a temporary directory of the
  * test program's own, paths in it, sleeping and a monotonic clock.
