@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/** The length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t dnsrep_utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned c = s[0];
 	size_t len;
@@ -62,7 +61,7 @@ void dnsrep_json_str(struct dnsrep_buf *b, const char *s, size_t n)
 			dnsrep_buf_add(b, esc, 6);
 			i++;
 		} else {
-			size_t l = utf8_len(p + i, n - i);
+			size_t l = dnsrep_utf8_len(p + i, n - i);
 			if (l) {
 				dnsrep_buf_add(b, (const char *)p + i, l);
 				i += l;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * set.c — the domain set: suffix hashing, probing, placing (see set.h).
  *
@@ -6,7 +7,7 @@
  * state after label i is the hash of the suffix starting at label i, so all
  * suffixes of a name cost one pass.  The state is finished with a 64-bit mixer
  * (MurmurHash3's fmix64) before it picks a slot, because FNV's low bits alone
- * spread poorly over a power-of-two table (dnsrep_hash_mix64 in set.h).
+ * spread poorly over a power-of-two table (dnsrep_hash_mix64 in hash.h).
  */
 #include "set.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * set.h — private to libdnsrep: the domain set: names in one arena, found by open addressing.
  *
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include "dnsrep/entry.h"   /* the record flags, DNSREP_REC_* */
+#include "hash.h"           /* dnsrep_hash_mix64 */
 
 /** A name has at most 127 labels (255 octets, 2 per label at least). */
 #define DNSREP_SET_MAXLABELS 128
@@ -33,20 +35,6 @@
 
 /** No metadata index. */
 #define DNSREP_META_NONE UINT32_MAX
-
-/**
- * MurmurHash3's 64-bit finalizer: spreads a hash's bits before it picks a slot
- * (FNV-style hashes alone spread poorly over a power-of-two table).
- */
-static inline uint64_t dnsrep_hash_mix64(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdull;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ull;
-	k ^= k >> 33;
-	return k;
-}
 
 /** A slot: the record's arena offset + 1 (0: empty) and the hash's high 32 bits. */
 struct dnsrep_slot {

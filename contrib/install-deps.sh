@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # install-deps.sh — install the Debian packages dnsrep needs to build, test and run.
 #
-# Usage: contrib/install-deps.sh [build|test|all]   (default: all)
+# Usage: contrib/install-deps.sh [build|test|bench|all]   (default: all)
 # Installs only what is missing; runs `apt-get update` first when it must install.
 # Needs root (or sudo).  Debian packages only.
 set -eu
@@ -20,10 +20,14 @@ DNSREP_BUILD="libldns-dev libhiredis-dev libunbound-dev libpsl-dev libidn2-dev
 DNSREP_TEST="libcmocka-dev libtsan2 nsd redis-server redis-tools ldnsutils bind9-dnsutils jq curl openssl idn2
   clang libclang-rt-14-dev"
 
+# The benchmarks beyond the tests' packages (tests/bench/README.md): jansson for bench-jsonl.
+DNSREP_BENCH="libjansson-dev"
+
 case "$what" in
   build) pkgs="$UNBOUND_BUILD $DNSREP_BUILD" ;;
   test|all) pkgs="$UNBOUND_BUILD $DNSREP_BUILD $DNSREP_TEST" ;;
-  *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+  bench) pkgs="$UNBOUND_BUILD $DNSREP_BUILD $DNSREP_TEST $DNSREP_BENCH" ;;
+  *) echo "usage: $0 [build|test|bench|all]" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -119,42 +119,6 @@ static const char *empty_null(const char *s)
 	return s && *s ? s : NULL;
 }
 
-/**
- * Append text for a terminal: printable ASCII and valid UTF-8 as they are, every
- * other byte (control bytes, escape sequences, invalid UTF-8) as \DDD.
- */
-static void shown(struct dnsrep_buf *o, const char *text, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)text;
-	for (size_t i = 0; i < len;) {
-		unsigned char ch = p[i];
-		size_t run = 0;
-		if (ch >= 0x20 && ch < 0x7f)
-			run = 1;
-		else if (ch >= 0xc2 && ch <= 0xf4) {
-			/* a whole, valid UTF-8 sequence of printable characters */
-			size_t need = ch < 0xe0 ? 2 : ch < 0xf0 ? 3 : 4;
-			if (i + need <= len) {
-				run = need;
-				for (size_t j = 1; j < need; j++)
-					if ((p[i + j] & 0xc0) != 0x80)
-						run = 0;
-				if (run == 2 && ch == 0xc2 && p[i + 1] < 0xa0)
-					run = 0; /* C1 control characters */
-			}
-		}
-		if (run) {
-			dnsrep_buf_add(o, text + i, run);
-			i += run;
-		} else {
-			char esc[5];
-			snprintf(esc, sizeof(esc), "\\%03u", ch);
-			dnsrep_buf_add(o, esc, 4);
-			i++;
-		}
-	}
-}
-
 /** Judge one name and append its line of output. */
 static void judge(struct check *c, const char *text, size_t len)
 {
@@ -210,13 +174,13 @@ static void judge(struct check *c, const char *text, size_t len)
 		dnsrep_buf_puts(o, "}\n");
 		return;
 	}
-	/* text: every piece of text from the input or a feed goes through shown(),
+	/* text: every piece of text from the input or a feed goes through ctl_put_clean(),
 	 * so no control byte reaches the terminal, and the line is built in a
 	 * growing buffer, so a long reason is never cut before its newline */
-	shown(o, text, len);
+	ctl_put_clean(o, text, len);
 	if (bad) {
 		dnsrep_buf_puts(o, ": error: ");
-		shown(o, err, strlen(err));
+		ctl_put_clean(o, err, strlen(err));
 	} else if (m.verdict == DNSREP_VERDICT_PASS) {
 		dnsrep_buf_puts(o, ": pass");
 	} else {
@@ -240,9 +204,9 @@ static void judge(struct check *c, const char *text, size_t len)
 			dnsrep_buf_puts(o, rule);
 		}
 		dnsrep_buf_puts(o, ", feed ");
-		shown(o, m.meta.feed, strlen(m.meta.feed));
+		ctl_put_clean(o, m.meta.feed, strlen(m.meta.feed));
 		dnsrep_buf_puts(o, ", category ");
-		shown(o, m.meta.category, strlen(m.meta.category));
+		ctl_put_clean(o, m.meta.category, strlen(m.meta.category));
 		if (m.verdict == DNSREP_VERDICT_BLOCK) {
 			dnsrep_buf_puts(o, ", action ");
 			dnsrep_buf_puts(o, dnsrep_action_name(a));
@@ -250,7 +214,7 @@ static void judge(struct check *c, const char *text, size_t len)
 		dnsrep_buf_puts(o, ")");
 		if (*m.meta.reason) {
 			dnsrep_buf_puts(o, ": ");
-			shown(o, m.meta.reason, strlen(m.meta.reason));
+			ctl_put_clean(o, m.meta.reason, strlen(m.meta.reason));
 		}
 	}
 	dnsrep_buf_puts(o, "\n");

@@ -7,6 +7,16 @@
 #ifndef DNSREPCTL_H
 #define DNSREPCTL_H
 
+#include <stddef.h>
+
+#include "dnsrep/buf.h"
+
+/**
+ * Append text for a terminal: printable ASCII and valid UTF-8 as they are; control
+ * bytes, DEL, C1 controls and invalid UTF-8 as \DDD (clean.c).
+ */
+void ctl_put_clean(struct dnsrep_buf *b, const char *s, size_t n);
+
 /** dnsrepctl checkconf: read dnsrep.conf and print what it configures. */
 int dnsrepctl_checkconf(int argc, char **argv);
 

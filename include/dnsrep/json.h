@@ -15,6 +15,12 @@
 
 #include "dnsrep/buf.h"
 
+/**
+ * The length of the valid UTF-8 sequence of a non-ASCII character at s (at most n
+ * bytes: shortest form, no surrogates, at most U+10FFFF), or 0 when there is none.
+ */
+size_t dnsrep_utf8_len(const unsigned char *s, size_t n);
+
 /** Append s (n bytes, any content) as a quoted, escaped JSON string. */
 void dnsrep_json_str(struct dnsrep_buf *b, const char *s, size_t n);
 /** Append "key": then the quoted string value; a NULL value is written as null. */
