@@ -101,6 +101,9 @@ const char *dnsrep_lookalike_technique_name(enum dnsrep_technique t)
 	case DNSREP_LOOKALIKE_TYPO: return "typo";
 	case DNSREP_LOOKALIKE_AFFIX: return "affix";
 	case DNSREP_LOOKALIKE_CONTAINS: return "contains";
+	case DNSREP_LOOKALIKE_LEVEL_SQUAT: return "level-squat";
+	case DNSREP_LOOKALIKE_DOT_INSERTION: return "dot-insertion";
+	case DNSREP_LOOKALIKE_TLD_SPLIT: return "tld-split";
 	case DNSREP_LOOKALIKE_NONE: break;
 	}
 	return "none";
@@ -170,6 +173,9 @@ struct dnsrep_lookalike {
 	uint64_t *filter;
 	uint32_t fwords;
 	uint64_t pw[DNSREP_LABEL_MAX + 2]; /**< POLY_B^i */
+	/* bounds that let the checks across labels skip what cannot match */
+	unsigned lab_min, lab_max;    /**< shortest and longest protected label */
+	unsigned skel_min;            /**< shortest protected skeleton */
 };
 
 struct dnsrep_lookalike_builder {
@@ -531,6 +537,10 @@ static void index_domain_and_label(struct dnsrep_lookalike *lk, uint32_t e)
 {
 	const uint8_t *nm = ent_name(lk, e);
 	size_t nlen = wire_len(nm);
+	if (nm[0] < lk->lab_min)
+		lk->lab_min = nm[0];
+	if (nm[0] > lk->lab_max)
+		lk->lab_max = nm[0];
 	table_place(lk, key_of(poly(nm, nlen), nlen, KEY_DOMAIN), e, 0);
 	uint64_t lkey = key_of(poly(nm + 1, nm[0]), nm[0], KEY_LABEL);
 	if (!has_label(lk, lkey, nm + 1, nm[0]))
@@ -569,6 +579,8 @@ static void index_variants(struct dnsrep_lookalike *lk, uint32_t e, uint64_t *sc
 
 	char sk[DNSREP_SKELETON_MAX];
 	int sn = dnsrep_confusable_skeleton(lab, n, sk, sizeof(sk));
+	if (sn > 0 && (unsigned)sn < lk->skel_min)
+		lk->skel_min = (unsigned)sn;
 	if (sn > 0) {
 		uint64_t skey = key_of(poly((const uint8_t *)sk, (size_t)sn), (size_t)sn, KEY_SKELETON);
 		if (!has_skeleton(lk, skey, sk, sn))
@@ -743,6 +755,8 @@ struct dnsrep_lookalike *dnsrep_lookalike_builder_finish(struct dnsrep_lookalike
 		scratch = malloc(sizeof(*scratch) * DNSREP_LABEL_MAX * DNSREP_LABEL_MAX / 2);
 	if (!lk->slots || !lk->filter || (lk->two_edits && !scratch))
 		goto nomem;
+	lk->lab_min = lk->skel_min = UINT8_MAX;
+	lk->lab_max = 0;
 	for (uint32_t e = 0; e < lk->n; e++)
 		index_domain_and_label(lk, e);
 	uint64_t gmask = 0;
@@ -831,45 +845,70 @@ static int64_t find_label(const struct dnsrep_lookalike *lk, const uint8_t *s, u
 	return -1;
 }
 
-/** Whether the query's registrable domain is itself protected. */
-static int is_protected(const struct dnsrep_lookalike *lk, const struct la_query *q)
+/** The entry of exactly the protected domain wire[0..len) (wire form, lower case), or -1. */
+static int64_t find_domain(const struct dnsrep_lookalike *lk, const uint8_t *wire, size_t len)
 {
-	uint64_t key = key_of(poly(q->reg, q->reglen), q->reglen, KEY_DOMAIN);
+	uint64_t key = key_of(poly(wire, len), len, KEY_DOMAIN);
 	if (!filter_maybe(lk, key))
-		return 0;
+		return -1;
 	struct la_probe p;
 	int64_t e;
 	probe_init(lk, &p, key);
 	while ((e = probe_next(lk, &p)) >= 0) {
 		const uint8_t *nm = ent_name(lk, (uint32_t)e);
-		if (wire_len(nm) == q->reglen && memcmp(nm, q->reg, q->reglen) == 0)
-			return 1;
+		if (wire_len(nm) == len && memcmp(nm, wire, len) == 0)
+			return e;
 	}
-	return 0;
+	return -1;
+}
+
+/** Whether the query's registrable domain is itself protected. */
+static int is_protected(const struct dnsrep_lookalike *lk, const struct la_query *q)
+{
+	return find_domain(lk, q->reg, q->reglen) >= 0;
+}
+
+static int suffix_follows(const uint8_t *nm, const uint8_t *after, size_t after_len);
+
+/**
+ * The first protected entry whose label has the confusable skeleton of lab (n
+ * octets), or -1.  same_ok: an identical label counts too (else it is tld-swap's);
+ * after non-NULL: the entry's suffix must begin the labels `after` (level-squat).
+ */
+static int64_t find_skeleton(const struct dnsrep_lookalike *lk, const uint8_t *lab, unsigned n,
+	int same_ok, const uint8_t *after, size_t after_len)
+{
+	char sk[DNSREP_SKELETON_MAX], other[DNSREP_SKELETON_MAX];
+	int sn = dnsrep_confusable_skeleton(lab, n, sk, sizeof(sk));
+	if (sn <= 0)
+		return -1;
+	uint64_t key = key_of(poly((const uint8_t *)sk, (size_t)sn), (size_t)sn, KEY_SKELETON);
+	if (!filter_maybe(lk, key))
+		return -1;
+	struct la_probe p;
+	int64_t e;
+	probe_init(lk, &p, key);
+	while ((e = probe_next(lk, &p)) >= 0) {
+		const uint8_t *nm = ent_name(lk, (uint32_t)e);
+		if (after && !suffix_follows(nm, after, after_len))
+			continue;
+		if (nm[0] == n && memcmp(nm + 1, lab, n) == 0) {
+			if (same_ok)
+				return e;
+			continue;
+		}
+		if (dnsrep_confusable_skeleton(nm + 1, nm[0], other, sizeof(other)) == sn &&
+		    memcmp(other, sk, (size_t)sn) == 0)
+			return e;
+	}
+	return -1;
 }
 
 static int check_homoglyph(const struct dnsrep_lookalike *lk, const struct la_query *q,
 	struct dnsrep_lookalike_hit *hit)
 {
-	char sk[DNSREP_SKELETON_MAX], other[DNSREP_SKELETON_MAX];
-	int sn = dnsrep_confusable_skeleton(q->lab, q->n, sk, sizeof(sk));
-	if (sn <= 0)
-		return 0;
-	uint64_t key = key_of(poly((const uint8_t *)sk, (size_t)sn), (size_t)sn, KEY_SKELETON);
-	if (!filter_maybe(lk, key))
-		return 0;
-	struct la_probe p;
-	int64_t e;
-	probe_init(lk, &p, key);
-	while ((e = probe_next(lk, &p)) >= 0) {
-		const uint8_t *nm = ent_name(lk, (uint32_t)e);
-		if (nm[0] == q->n && memcmp(nm + 1, q->lab, q->n) == 0)
-			continue; /* the same label: tld-swap's */
-		if (dnsrep_confusable_skeleton(nm + 1, nm[0], other, sizeof(other)) == sn &&
-		    memcmp(other, sk, (size_t)sn) == 0)
-			return hit_set(lk, hit, DNSREP_LOOKALIKE_HOMOGLYPH, (uint32_t)e, 0);
-	}
-	return 0;
+	int64_t e = find_skeleton(lk, q->lab, q->n, 0, NULL, 0);
+	return e >= 0 ? hit_set(lk, hit, DNSREP_LOOKALIKE_HOMOGLYPH, (uint32_t)e, 0) : 0;
 }
 
 /** The most edits a typo of protected label of length n may have. */
@@ -1001,6 +1040,142 @@ static int check_contains(const struct dnsrep_lookalike *lk, const struct la_que
 	return 0;
 }
 
+/* ---- names spread over several labels -------------------------------------------------- */
+
+/** Whether the protected name nm's suffix (its labels after the first) starts `after`. */
+static int suffix_follows(const uint8_t *nm, const uint8_t *after, size_t after_len)
+{
+	const uint8_t *suf = nm + 1 + nm[0];
+	size_t slen = wire_len(suf) - 1; /* without the root */
+	return slen > 0 && after_len > slen && memcmp(after, suf, slen) == 0;
+}
+
+/**
+ * level-squat, spelled out: the label at lab (n octets) has the confusable
+ * skeleton of a protected label, and the labels after it (`after`, wire form to
+ * the root) begin with that name's suffix: cloudfox.cloud.secure-login.com,
+ * cl0udfox.cloud.secure-login.com, ktsolution.tech.co (registrable tech.co).
+ */
+static int squat_label(const struct dnsrep_lookalike *lk, const uint8_t *lab, unsigned n,
+	const uint8_t *after, size_t after_len, struct dnsrep_lookalike_hit *hit)
+{
+	int idn = n > 4 && (lab[0] | 0x20) == 'x' && (lab[1] | 0x20) == 'n' && lab[2] == '-' &&
+		  lab[3] == '-';
+	if (!idn && n < lk->skel_min) /* an ASCII skeleton is never longer than its label */
+		return 0;
+	int64_t e = find_skeleton(lk, lab, n, 1, after, after_len);
+	return e >= 0 ? hit_set(lk, hit, DNSREP_LOOKALIKE_LEVEL_SQUAT, (uint32_t)e, 0) : 0;
+}
+
+/** Most hyphens of one label tried as dots (babyboxtech-com, login-babyboxtech-com). */
+#define SQUAT_HYPHENS_MAX 8
+
+/**
+ * level-squat with the dots written as hyphens: a run of the label's hyphen-
+ * separated parts, read with dots, is a protected domain
+ * (babyboxtech-com.hiring-portal.com, login-foxysunstudio-com.example.net).
+ */
+static int squat_hyphens(const struct dnsrep_lookalike *lk, const uint8_t *lab, unsigned n,
+	struct dnsrep_lookalike_hit *hit)
+{
+	unsigned cut[SQUAT_HYPHENS_MAX + 2], k = 0; /* part boundaries: -1 (start), hyphens, n */
+	cut[k++] = 0;
+	for (unsigned i = 0; i < n && k <= SQUAT_HYPHENS_MAX; i++)
+		if (lab[i] == '-')
+			cut[k++] = i + 1;
+	if (k == 1)
+		return 0;
+	cut[k] = n + 1;
+	/* parts a..b (at least two), as labels: each part starts at cut[x], ends at cut[x+1]-1 */
+	for (unsigned a = 0; a + 1 < k; a++) {
+		for (unsigned b = a + 1; b < k; b++) {
+			uint8_t w[DNSREP_LABEL_MAX + SQUAT_HYPHENS_MAX + 2];
+			size_t wl = 0;
+			int empty = 0;
+			for (unsigned x = a; x <= b; x++) {
+				unsigned s = cut[x], e = cut[x + 1] - 1;
+				empty |= e == s;
+				w[wl++] = (uint8_t)(e - s);
+				memcpy(w + wl, lab + s, e - s);
+				wl += e - s;
+			}
+			w[wl++] = 0;
+			int64_t ent;
+			if (!empty && (ent = find_domain(lk, w, wl)) >= 0)
+				return hit_set(lk, hit, DNSREP_LOOKALIKE_LEVEL_SQUAT, (uint32_t)ent, 0);
+		}
+	}
+	return 0;
+}
+
+/** level-squat: a protected domain in the labels left of the registrable domain (at r). */
+static int check_level_squat(const struct dnsrep_lookalike *lk, const struct dnsrep_name *qn,
+	size_t r, struct dnsrep_lookalike_hit *hit)
+{
+	for (size_t i = 0; i < r; i += 1 + (size_t)qn->wire[i]) {
+		const uint8_t *lab = qn->wire + i + 1;
+		unsigned n = qn->wire[i];
+		size_t next = i + 1 + n;
+		if (squat_label(lk, lab, n, qn->wire + next, (size_t)qn->len - next, hit))
+			return 1;
+		if (n >= lk->lab_min + 2 && memchr(lab, '-', n) && squat_hyphens(lk, lab, n, hit))
+			return 1;
+	}
+	return 0;
+}
+
+/**
+ * dot-insertion: the registrable label and the one or two labels before it, read
+ * as one label under the same suffix, are a protected domain (clou.dfox.cloud,
+ * foxysun.studio.com: registrable studio.com).
+ */
+static int check_dot_insertion(const struct dnsrep_lookalike *lk, const struct dnsrep_name *qn,
+	size_t r, const struct la_query *q, struct dnsrep_lookalike_hit *hit)
+{
+	size_t starts[DNSREP_NAME_MAXWIRE / 2], ns = 0;
+	for (size_t i = 0; i < r; i += 1 + (size_t)qn->wire[i])
+		starts[ns++] = i;
+	for (size_t back = 1; back <= 2 && back <= ns; back++) {
+		uint8_t w[DNSREP_NAME_MAXWIRE + 1];
+		size_t from = starts[ns - back], wl = 1;
+		for (size_t i = from; i <= r; i += 1 + (size_t)qn->wire[i]) {
+			memcpy(w + wl, qn->wire + i + 1, qn->wire[i]);
+			wl += qn->wire[i];
+		}
+		if (wl - 1 > lk->lab_max)
+			return 0;
+		if (wl - 1 < lk->lab_min)
+			continue;
+		w[0] = (uint8_t)(wl - 1);
+		memcpy(w + wl, q->reg + 1 + q->n, q->reglen - 1 - q->n); /* the suffix, root included */
+		wl += q->reglen - 1 - q->n;
+		int64_t e = find_domain(lk, w, wl);
+		if (e >= 0)
+			return hit_set(lk, hit, DNSREP_LOOKALIKE_DOT_INSERTION, (uint32_t)e, 0);
+	}
+	return 0;
+}
+
+/**
+ * tld-split: the registrable label followed by its public suffix without the
+ * dots is a protected label, under any suffix (babybox.tech for babyboxtech.com,
+ * foxysun.studio for foxysunstudio.com, wkj.llc for wkjllc.com).
+ */
+static int check_tld_split(const struct dnsrep_lookalike *lk, const struct la_query *q,
+	struct dnsrep_lookalike_hit *hit)
+{
+	uint8_t l[DNSREP_NAME_MAXWIRE];
+	size_t ll = 0;
+	for (size_t i = 0; i < q->reglen && q->reg[i]; i += 1 + q->reg[i]) {
+		memcpy(l + ll, q->reg + i + 1, q->reg[i]);
+		ll += q->reg[i];
+	}
+	if (ll > lk->lab_max || ll < lk->lab_min)
+		return 0;
+	int64_t e = find_label(lk, l, (unsigned)ll, poly(l, ll), 0);
+	return e >= 0 ? hit_set(lk, hit, DNSREP_LOOKALIKE_TLD_SPLIT, (uint32_t)e, 0) : 0;
+}
+
 int dnsrep_lookalike_check(const struct dnsrep_lookalike *lk, const uint8_t *wire, size_t len,
 	struct dnsrep_lookalike_hit *hit)
 {
@@ -1055,6 +1230,13 @@ int dnsrep_lookalike_check(const struct dnsrep_lookalike *lk, const uint8_t *wir
 	if (check_affix(lk, &q, hit))
 		return 1;
 	if (check_contains(lk, &q, gram_keys, hit))
+		return 1;
+	/* names spread over several labels: level-squat, dot-insertion, tld-split */
+	if (r > 0 && check_level_squat(lk, &qn, (size_t)r, hit))
+		return 1;
+	if (r > 0 && check_dot_insertion(lk, &qn, (size_t)r, &q, hit))
+		return 1;
+	if (check_tld_split(lk, &q, hit))
 		return 1;
 	memset(hit, 0, sizeof(*hit));
 	return 0;

@@ -10,7 +10,9 @@
  * (QWERTY neighbours), bitsquatting, vowel-swap, hyphenation, homoglyph (the
  * ASCII classes and every Unicode look-alike of confusable.c — the detector's
  * own table — one letter at a time, encoded to xn-- by libidn2), plural, affix
- * (the detector's default affix words), tld-swap and subdomain.  A label that is
+ * (the detector's default affix words), tld-swap, dot-insertion (a dot inside the
+ * label: foxysun.studio.com) and tld-split (the tail read as the suffix:
+ * foxysun.studio).  A label that is
  * an A-label (xn--) is decoded first and edited as Unicode.
  *
  * The suffixes are not chosen per name: tld-swap tries the generic TLDs with the
@@ -21,7 +23,7 @@
  *
  * Every candidate goes through dnsrep_name_from_text, must be a host name (LDH
  * labels, no hyphen at either end, "--" in positions 3-4 only for xn--), must be
- * a registrable domain (subdomain candidates excepted), and is kept once, with
+ * a registrable domain (dot-insertion candidates excepted), and is kept once, with
  * the first technique that produced it; the domain itself is never listed.
  */
 #include "dnsrep/confusable.h"
@@ -476,7 +478,7 @@ static void tech_affix(struct dnsrep_variants *v)
 	}
 }
 
-static void tech_subdomain(struct dnsrep_variants *v)
+static void tech_dot_split(struct dnsrep_variants *v)
 {
 	const uint32_t *l = v->label;
 	for (size_t i = 1; i < v->label_len; i++) {
@@ -495,11 +497,11 @@ static void tech_subdomain(struct dnsrep_variants *v)
 		const char *t = strchr(text, '.') + 1;
 		if (dnsrep_name_from_text(&tail, t, strlen(t), NULL, 0) == 0 &&
 		    dnsrep_name_is_listed_suffix(&tail))
-			add_text(v, "subdomain", text, 0);
-		/* foxysun.studio.com: a subdomain of studio.com */
+			add_text(v, "tld-split", text, 0);
+		/* foxysun.studio.com: a dot inserted (a subdomain of studio.com) */
 		text[pos] = '.';
 		strcpy(text + pos + 1, v->suffix);
-		add_text(v, "subdomain", text, 1);
+		add_text(v, "dot-insertion", text, 1);
 	}
 }
 
@@ -518,7 +520,7 @@ static void generate(struct dnsrep_variants *v)
 	tech_insertion(v);
 	tech_bitsquatting(v);
 	tech_affix(v);
-	tech_subdomain(v);
+	tech_dot_split(v);
 }
 
 /* ---- the input -------------------------------------------------------------------- */
@@ -635,6 +637,8 @@ enum dnsrep_technique dnsrep_variant_detected_as(const char *technique)
 		{ "omission", DNSREP_LOOKALIKE_TYPO }, { "repetition", DNSREP_LOOKALIKE_TYPO },
 		{ "hyphenation", DNSREP_LOOKALIKE_TYPO }, { "replacement", DNSREP_LOOKALIKE_TYPO },
 		{ "insertion", DNSREP_LOOKALIKE_TYPO }, { "bitsquatting", DNSREP_LOOKALIKE_TYPO },
+		{ "dot-insertion", DNSREP_LOOKALIKE_DOT_INSERTION },
+		{ "tld-split", DNSREP_LOOKALIKE_TLD_SPLIT },
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (strcmp(map[i].gen, technique) == 0)

@@ -20,6 +20,17 @@
  *   contains   the protected label inside a longer label, for protected labels of at
  *              least min_len
  *
+ * and over several labels (only when none of the above matched):
+ *
+ *   level-squat    the protected domain spelled in the labels left of the query's
+ *                  registrable domain: its label (or a homoglyph of it) followed by
+ *                  its suffix (cloudfox.cloud.secure-login.com, ktsolution.tech.co),
+ *                  or with hyphens for the dots (babyboxtech-com.hiring-portal.com)
+ *   dot-insertion  the registrable label with the one or two labels before it is a
+ *                  protected label under the same suffix (clou.dfox.cloud)
+ *   tld-split      the registrable label with its suffix, dots dropped, is a
+ *                  protected label (babybox.tech for babyboxtech.com)
+ *
  * The index is built once with the snapshot (everything precomputed); a check
  * allocates nothing and takes no lock.
  */
@@ -38,7 +49,10 @@ enum dnsrep_technique {
 	DNSREP_LOOKALIKE_HOMOGLYPH,
 	DNSREP_LOOKALIKE_TYPO,
 	DNSREP_LOOKALIKE_AFFIX,
-	DNSREP_LOOKALIKE_CONTAINS
+	DNSREP_LOOKALIKE_CONTAINS,
+	DNSREP_LOOKALIKE_LEVEL_SQUAT,    /**< the protected domain in the labels left of the registrable one */
+	DNSREP_LOOKALIKE_DOT_INSERTION,  /**< the registrable label split by dots: clou.dfox.cloud */
+	DNSREP_LOOKALIKE_TLD_SPLIT       /**< the label's tail made the suffix: babybox.tech */
 };
 
 /** How the index is built. */

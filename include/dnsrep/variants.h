@@ -46,7 +46,8 @@ const struct dnsrep_name *dnsrep_variants_domain(const struct dnsrep_variants *v
 /**
  * Which detector technique catches candidates made by a generator technique (with
  * the detector's defaults: typo for labels of 6 or more), or DNSREP_LOOKALIKE_NONE
- * for techniques the detector does not claim (subdomain).
+ * for a technique the detector does not claim (every generator technique is claimed
+ * today; level-squat has no generator: it can sit under any registrable domain).
  */
 enum dnsrep_technique dnsrep_variant_detected_as(const char *technique);
 

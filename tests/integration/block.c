@@ -213,6 +213,23 @@ static void test_lookalikes(void **state)
 	itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, "www.jinyang.services");
 	itcheck_ede(p, 15, "dnsrep: lookalike of jinyang.asia (seized, seized, tld-swap)");
 	ldns_pkt_free(p);
+	/* names read across their labels: a level-squat (with a homoglyph), a dot
+	 * inserted, the label's tail made the suffix */
+	static const struct { const char *q, *protected, *technique; } spread[] = {
+		{ "cl0udfox.cloud.secure-login.test", "cloudfox.cloud", "level-squat" },
+		{ "login-foxysunstudio-com.hiring.test", "foxysunstudio.com", "level-squat" },
+		{ "clou.dfox.cloud", "cloudfox.cloud", "dot-insertion" },
+		{ "www.foxysun.studio", "foxysunstudio.com", "tld-split" },
+	};
+	for (size_t i = 0; i < sizeof(spread) / sizeof(spread[0]); i++) {
+		char ede[256];
+		p = itcheck_ask(spread[i].q, LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
+		itcheck_rcode(p, LDNS_RCODE_NXDOMAIN, spread[i].q);
+		snprintf(ede, sizeof(ede), "dnsrep: lookalike of %s (seized, seized, %s)",
+			 spread[i].protected, spread[i].technique);
+		itcheck_ede(p, 15, ede);
+		ldns_pkt_free(p);
+	}
 	/* an allow entry is never second-guessed, and ordinary names are no lookalikes */
 	p = itcheck_ask("mail.foxysunstudio.com", LDNS_RR_TYPE_A, DNSCLIENT_EDNS);
 	itcheck_rcode(p, LDNS_RCODE_NOERROR, "mail.foxysunstudio.com");

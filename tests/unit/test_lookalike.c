@@ -114,6 +114,10 @@ static void test_technique_names(void **state)
 	assert_string_equal(dnsrep_lookalike_technique_name(DNSREP_LOOKALIKE_TYPO), "typo");
 	assert_string_equal(dnsrep_lookalike_technique_name(DNSREP_LOOKALIKE_AFFIX), "affix");
 	assert_string_equal(dnsrep_lookalike_technique_name(DNSREP_LOOKALIKE_CONTAINS), "contains");
+	assert_string_equal(dnsrep_lookalike_technique_name(DNSREP_LOOKALIKE_LEVEL_SQUAT), "level-squat");
+	assert_string_equal(dnsrep_lookalike_technique_name(DNSREP_LOOKALIKE_DOT_INSERTION),
+			    "dot-insertion");
+	assert_string_equal(dnsrep_lookalike_technique_name(DNSREP_LOOKALIKE_TLD_SPLIT), "tld-split");
 	size_t n = 0;
 	const char *const *a = dnsrep_lookalike_default_affixes(&n);
 	assert_true(n >= 30);
@@ -140,8 +144,9 @@ static void test_tld_swap(void **state)
 	expect_hit(lk, "jinyang.com.cn", DNSREP_LOOKALIKE_TLD_SWAP, "jinyang.asia", 0);
 	expect_hit(lk, "cloudfox.com", DNSREP_LOOKALIKE_TLD_SWAP, "cloudfox.cloud", 0);
 	expect_hit(lk, "wkjllc.co.uk", DNSREP_LOOKALIKE_TLD_SWAP, "wkjllc.com", 0);
-	/* not the label under a public suffix of more labels: that is another label */
-	expect_miss(lk, "jinyang.asia.example.org");
+	/* the protected domain spelled out below another registrable domain is no
+	 * tld-swap (the label is example's) but a level-squat */
+	expect_hit(lk, "jinyang.asia.example.org", DNSREP_LOOKALIKE_LEVEL_SQUAT, "jinyang.asia", 0);
 	dnsrep_lookalike_free(lk);
 }
 
@@ -574,6 +579,68 @@ static struct dnsrep_lookalike *build_feed(const struct feed_names *f, size_t sk
 	return build_opts(names, n, NULL);
 }
 
+/* The seized names the issue names, over several labels. */
+static const char *const spread[] = {
+	"cloudfox.cloud", "ktsolution.tech", "foxysunstudio.com", "babyboxtech.com", "wkjllc.com",
+	"thefoxesgroup.com",
+};
+
+static void test_level_squat(void **state)
+{
+	(void)state;
+	struct dnsrep_lookalike *lk = BUILD(spread);
+	expect_hit(lk, "cloudfox.cloud.secure-login.com", DNSREP_LOOKALIKE_LEVEL_SQUAT, "cloudfox.cloud", 0);
+	expect_hit(lk, "ktsolution.tech.co", DNSREP_LOOKALIKE_LEVEL_SQUAT, "ktsolution.tech", 0);
+	expect_hit(lk, "login.foxysunstudio.com.verify-id.net", DNSREP_LOOKALIKE_LEVEL_SQUAT,
+		   "foxysunstudio.com", 0);
+	expect_hit(lk, "babyboxtech-com.hiring-portal.com", DNSREP_LOOKALIKE_LEVEL_SQUAT,
+		   "babyboxtech.com", 0);
+	expect_hit(lk, "login-babyboxtech-com-secure.hiring-portal.com", DNSREP_LOOKALIKE_LEVEL_SQUAT,
+		   "babyboxtech.com", 0);
+	/* combined with a homoglyph, in any case, deep below */
+	expect_hit(lk, "cl0udfox.cloud.secure-login.com", DNSREP_LOOKALIKE_LEVEL_SQUAT, "cloudfox.cloud", 0);
+	expect_hit(lk, "A.B.C.CLOUDF0X.CLOUD.x.y.example.org", DNSREP_LOOKALIKE_LEVEL_SQUAT,
+		   "cloudfox.cloud", 0);
+	char *idn = to_ascii("сloudfox.cloud.secure-login.com"); /* Cyrillic es */
+	expect_hit(lk, idn, DNSREP_LOOKALIKE_LEVEL_SQUAT, "cloudfox.cloud", 0);
+	idn2_free(idn);
+	/* the label without its suffix, or with another one, is not spelled out */
+	expect_miss(lk, "cloudfox.secure-login.com");
+	expect_miss(lk, "cloudfox.net.secure-login.com");
+	expect_miss(lk, "cloud.fox-fans.com");
+	expect_miss(lk, "foxysunstudio.co.example.com");
+	/* the protected domain itself and names below it are no lookalikes */
+	expect_miss(lk, "www.cloudfox.cloud");
+	expect_miss(lk, "cloudfox.cloud.cloudfox.cloud");
+	/* a label of hyphens, empty parts and 63-octet labels break nothing */
+	expect_miss(lk, "a---b.example.com");
+	expect_miss(lk, "-.example.com");
+	expect_miss(lk, "a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p.example.com");
+	expect_miss(lk, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example.com");
+	dnsrep_lookalike_free(lk);
+}
+
+static void test_dot_insertion_and_tld_split(void **state)
+{
+	(void)state;
+	struct dnsrep_lookalike *lk = BUILD(spread);
+	expect_hit(lk, "clou.dfox.cloud", DNSREP_LOOKALIKE_DOT_INSERTION, "cloudfox.cloud", 0);
+	expect_hit(lk, "www.clou.dfox.cloud", DNSREP_LOOKALIKE_DOT_INSERTION, "cloudfox.cloud", 0);
+	expect_hit(lk, "cl.ou.dfox.cloud", DNSREP_LOOKALIKE_DOT_INSERTION, "cloudfox.cloud", 0);
+	expect_hit(lk, "foxysun.studio.com", DNSREP_LOOKALIKE_DOT_INSERTION, "foxysunstudio.com", 0);
+	expect_hit(lk, "babybox.tech", DNSREP_LOOKALIKE_TLD_SPLIT, "babyboxtech.com", 0);
+	expect_hit(lk, "wkj.llc", DNSREP_LOOKALIKE_TLD_SPLIT, "wkjllc.com", 0);
+	expect_hit(lk, "thefoxes.group", DNSREP_LOOKALIKE_TLD_SPLIT, "thefoxesgroup.com", 0);
+	expect_hit(lk, "foxysun.studio", DNSREP_LOOKALIKE_TLD_SPLIT, "foxysunstudio.com", 0);
+	expect_hit(lk, "www.foxysun.studio", DNSREP_LOOKALIKE_TLD_SPLIT, "foxysunstudio.com", 0);
+	/* the pieces must make the whole label, under the same suffix for dot-insertion */
+	expect_miss(lk, "clou.dfox.com");
+	expect_miss(lk, "cloud.fox.example");
+	expect_miss(lk, "babybox.team");
+	expect_miss(lk, "box.tech");
+	dnsrep_lookalike_free(lk);
+}
+
 static void test_benign_domains(void **state)
 {
 	(void)state;
@@ -663,6 +730,8 @@ int main(void)
 		cmocka_unit_test(test_min_len),
 		cmocka_unit_test(test_builder_dedup_and_suffixes),
 		cmocka_unit_test(test_malformed_and_empty),
+		cmocka_unit_test(test_level_squat),
+		cmocka_unit_test(test_dot_insertion_and_tld_split),
 		cmocka_unit_test(test_benign_domains),
 		cmocka_unit_test(test_leave_one_out),
 	};
