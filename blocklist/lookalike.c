@@ -846,9 +846,10 @@ static int64_t find_label(const struct dnsrep_lookalike *lk, const uint8_t *s, u
 }
 
 /** The entry of exactly the protected domain wire[0..len) (wire form, lower case), or -1. */
-static int64_t find_domain(const struct dnsrep_lookalike *lk, const uint8_t *wire, size_t len)
+/** find_domain with its key already computed (and its filter word perhaps prefetched). */
+static int64_t find_domain_keyed(const struct dnsrep_lookalike *lk, uint64_t key, const uint8_t *wire,
+	size_t len)
 {
-	uint64_t key = key_of(poly(wire, len), len, KEY_DOMAIN);
 	if (!filter_maybe(lk, key))
 		return -1;
 	struct la_probe p;
@@ -860,6 +861,11 @@ static int64_t find_domain(const struct dnsrep_lookalike *lk, const uint8_t *wir
 			return e;
 	}
 	return -1;
+}
+
+static int64_t find_domain(const struct dnsrep_lookalike *lk, const uint8_t *wire, size_t len)
+{
+	return find_domain_keyed(lk, key_of(poly(wire, len), len, KEY_DOMAIN), wire, len);
 }
 
 /** Whether the query's registrable domain is itself protected. */
@@ -875,14 +881,10 @@ static int suffix_follows(const uint8_t *nm, const uint8_t *after, size_t after_
  * octets), or -1.  same_ok: an identical label counts too (else it is tld-swap's);
  * after non-NULL: the entry's suffix must begin the labels `after` (level-squat).
  */
-static int64_t find_skeleton(const struct dnsrep_lookalike *lk, const uint8_t *lab, unsigned n,
-	int same_ok, const uint8_t *after, size_t after_len)
+static int64_t find_skeleton_keyed(const struct dnsrep_lookalike *lk, uint64_t key, const char *sk,
+	int sn, const uint8_t *lab, unsigned n, int same_ok, const uint8_t *after, size_t after_len)
 {
-	char sk[DNSREP_SKELETON_MAX], other[DNSREP_SKELETON_MAX];
-	int sn = dnsrep_confusable_skeleton(lab, n, sk, sizeof(sk));
-	if (sn <= 0)
-		return -1;
-	uint64_t key = key_of(poly((const uint8_t *)sk, (size_t)sn), (size_t)sn, KEY_SKELETON);
+	char other[DNSREP_SKELETON_MAX];
 	if (!filter_maybe(lk, key))
 		return -1;
 	struct la_probe p;
@@ -902,6 +904,22 @@ static int64_t find_skeleton(const struct dnsrep_lookalike *lk, const uint8_t *l
 			return e;
 	}
 	return -1;
+}
+
+/** The key of a skeleton. */
+static inline uint64_t skeleton_key(const char *sk, int sn)
+{
+	return key_of(poly((const uint8_t *)sk, (size_t)sn), (size_t)sn, KEY_SKELETON);
+}
+
+static int64_t find_skeleton(const struct dnsrep_lookalike *lk, const uint8_t *lab, unsigned n,
+	int same_ok, const uint8_t *after, size_t after_len)
+{
+	char sk[DNSREP_SKELETON_MAX];
+	int sn = dnsrep_confusable_skeleton(lab, n, sk, sizeof(sk));
+	if (sn <= 0)
+		return -1;
+	return find_skeleton_keyed(lk, skeleton_key(sk, sn), sk, sn, lab, n, same_ok, after, after_len);
 }
 
 static int check_homoglyph(const struct dnsrep_lookalike *lk, const struct la_query *q,
@@ -1050,21 +1068,86 @@ static int suffix_follows(const uint8_t *nm, const uint8_t *after, size_t after_
 	return slen > 0 && after_len > slen && memcmp(after, suf, slen) == 0;
 }
 
+/** Labels left of the registrable domain prepared (and prefetched) for level-squat,
+ * the nearest ones; labels further left are checked without prefetching. */
+#define SQUAT_LABELS 8
+
 /**
- * level-squat, spelled out: the label at lab (n octets) has the confusable
- * skeleton of a protected label, and the labels after it (`after`, wire form to
- * the root) begin with that name's suffix: cloudfox.cloud.secure-login.com,
- * cl0udfox.cloud.secure-login.com, ktsolution.tech.co (registrable tech.co).
+ * What the checks across labels look up, computed before the single-label checks
+ * run so that every filter word is prefetched while they do (as for the others).
  */
-static int squat_label(const struct dnsrep_lookalike *lk, const uint8_t *lab, unsigned n,
-	const uint8_t *after, size_t after_len, struct dnsrep_lookalike_hit *hit)
+struct la_spread {
+	/* tld-split: the registrable label and its suffix, the dots dropped */
+	uint8_t tl[DNSREP_NAME_MAXWIRE];
+	unsigned tl_n;               /**< 0: out of the protected labels' lengths */
+	/* dot-insertion: the registrable label joined with the 1 and 2 labels before it */
+	uint8_t dw[2][DNSREP_NAME_MAXWIRE + 1];
+	size_t dw_len[2];            /**< 0: out of the protected labels' lengths */
+	uint64_t dw_key[2];
+	/* level-squat: the labels left of the registrable domain, nearest first */
+	unsigned n_sq;
+	size_t sq_off[SQUAT_LABELS]; /**< the label's length octet in the query */
+	char sq_sk[SQUAT_LABELS][DNSREP_SKELETON_MAX];
+	int sq_sn[SQUAT_LABELS];     /**< 0: shorter than any protected skeleton */
+	uint64_t sq_key[SQUAT_LABELS];
+};
+
+/** Fill sp for the query name qn whose registrable domain starts at r; prefetch. */
+static void spread_prepare(const struct dnsrep_lookalike *lk, const struct dnsrep_name *qn, size_t r,
+	const struct la_query *q, struct la_spread *sp)
 {
-	int idn = n > 4 && (lab[0] | 0x20) == 'x' && (lab[1] | 0x20) == 'n' && lab[2] == '-' &&
-		  lab[3] == '-';
-	if (!idn && n < lk->skel_min) /* an ASCII skeleton is never longer than its label */
-		return 0;
-	int64_t e = find_skeleton(lk, lab, n, 1, after, after_len);
-	return e >= 0 ? hit_set(lk, hit, DNSREP_LOOKALIKE_LEVEL_SQUAT, (uint32_t)e, 0) : 0;
+	size_t starts[DNSREP_NAME_MAXWIRE / 2], ns = 0;
+	for (size_t i = 0; i < r; i += 1 + (size_t)qn->wire[i])
+		starts[ns++] = i;
+	/* tld-split */
+	size_t ll = 0;
+	for (size_t i = 0; i < q->reglen && q->reg[i]; i += 1 + q->reg[i]) {
+		memcpy(sp->tl + ll, q->reg + i + 1, q->reg[i]);
+		ll += q->reg[i];
+	}
+	sp->tl_n = ll >= lk->lab_min && ll <= lk->lab_max ? (unsigned)ll : 0;
+	if (sp->tl_n)
+		filter_prefetch(lk, key_of(poly(sp->tl, ll), ll, KEY_LABEL));
+	/* dot-insertion */
+	for (size_t back = 1; back <= 2; back++) {
+		uint8_t *w = sp->dw[back - 1];
+		size_t wl = 1;
+		sp->dw_len[back - 1] = 0;
+		if (back > ns)
+			continue;
+		for (size_t i = starts[ns - back]; i <= r; i += 1 + (size_t)qn->wire[i]) {
+			memcpy(w + wl, qn->wire + i + 1, qn->wire[i]);
+			wl += qn->wire[i];
+		}
+		if (wl - 1 < lk->lab_min || wl - 1 > lk->lab_max)
+			continue;
+		w[0] = (uint8_t)(wl - 1);
+		memcpy(w + wl, q->reg + 1 + q->n, q->reglen - 1 - q->n); /* the suffix, root included */
+		wl += q->reglen - 1 - q->n;
+		sp->dw_len[back - 1] = wl;
+		sp->dw_key[back - 1] = key_of(poly(w, wl), wl, KEY_DOMAIN);
+		filter_prefetch(lk, sp->dw_key[back - 1]);
+	}
+	/* level-squat, by skeleton */
+	sp->n_sq = 0;
+	for (size_t k = ns; k > 0 && sp->n_sq < SQUAT_LABELS; k--) {
+		size_t off = starts[k - 1];
+		const uint8_t *lab = qn->wire + off + 1;
+		unsigned n = qn->wire[off];
+		unsigned x = sp->n_sq++;
+		int idn = n > 4 && (lab[0] | 0x20) == 'x' && (lab[1] | 0x20) == 'n' && lab[2] == '-' &&
+			  lab[3] == '-';
+		sp->sq_off[x] = off;
+		sp->sq_sn[x] = 0;
+		if (!idn && n < lk->skel_min) /* an ASCII skeleton is never longer than its label */
+			continue;
+		int sn = dnsrep_confusable_skeleton(lab, n, sp->sq_sk[x], sizeof(sp->sq_sk[x]));
+		if (sn <= 0)
+			continue;
+		sp->sq_sn[x] = sn;
+		sp->sq_key[x] = skeleton_key(sp->sq_sk[x], sn);
+		filter_prefetch(lk, sp->sq_key[x]);
+	}
 }
 
 /** Most hyphens of one label tried as dots (babyboxtech-com, login-babyboxtech-com). */
@@ -1108,16 +1191,35 @@ static int squat_hyphens(const struct dnsrep_lookalike *lk, const uint8_t *lab, 
 	return 0;
 }
 
-/** level-squat: a protected domain in the labels left of the registrable domain (at r). */
+/**
+ * level-squat: a protected domain in the labels left of the registrable domain —
+ * a label with the confusable skeleton of a protected label, followed by that
+ * name's suffix (cloudfox.cloud.secure-login.com, cl0udfox.cloud..., ktsolution.tech.co,
+ * registrable tech.co), or with hyphens for the dots.
+ */
 static int check_level_squat(const struct dnsrep_lookalike *lk, const struct dnsrep_name *qn,
-	size_t r, struct dnsrep_lookalike_hit *hit)
+	const struct la_spread *sp, struct dnsrep_lookalike_hit *hit)
 {
-	for (size_t i = 0; i < r; i += 1 + (size_t)qn->wire[i]) {
-		const uint8_t *lab = qn->wire + i + 1;
-		unsigned n = qn->wire[i];
-		size_t next = i + 1 + n;
-		if (squat_label(lk, lab, n, qn->wire + next, (size_t)qn->len - next, hit))
+	for (unsigned x = 0; x < sp->n_sq; x++) {
+		size_t off = sp->sq_off[x], next = off + 1 + qn->wire[off];
+		const uint8_t *lab = qn->wire + off + 1;
+		unsigned n = qn->wire[off];
+		int64_t e = sp->sq_sn[x] ? find_skeleton_keyed(lk, sp->sq_key[x], sp->sq_sk[x], sp->sq_sn[x],
+				lab, n, 1, qn->wire + next, (size_t)qn->len - next) : -1;
+		if (e >= 0)
+			return hit_set(lk, hit, DNSREP_LOOKALIKE_LEVEL_SQUAT, (uint32_t)e, 0);
+		if (n >= lk->lab_min + 2 && memchr(lab, '-', n) && squat_hyphens(lk, lab, n, hit))
 			return 1;
+	}
+	/* labels further left than the prepared ones (padding does not hide a name) */
+	for (size_t off = 0; sp->n_sq == SQUAT_LABELS && off < sp->sq_off[SQUAT_LABELS - 1];
+	     off += 1 + (size_t)qn->wire[off]) {
+		size_t next = off + 1 + qn->wire[off];
+		const uint8_t *lab = qn->wire + off + 1;
+		unsigned n = qn->wire[off];
+		int64_t e = find_skeleton(lk, lab, n, 1, qn->wire + next, (size_t)qn->len - next);
+		if (e >= 0)
+			return hit_set(lk, hit, DNSREP_LOOKALIKE_LEVEL_SQUAT, (uint32_t)e, 0);
 		if (n >= lk->lab_min + 2 && memchr(lab, '-', n) && squat_hyphens(lk, lab, n, hit))
 			return 1;
 	}
@@ -1129,27 +1231,11 @@ static int check_level_squat(const struct dnsrep_lookalike *lk, const struct dns
  * as one label under the same suffix, are a protected domain (clou.dfox.cloud,
  * foxysun.studio.com: registrable studio.com).
  */
-static int check_dot_insertion(const struct dnsrep_lookalike *lk, const struct dnsrep_name *qn,
-	size_t r, const struct la_query *q, struct dnsrep_lookalike_hit *hit)
+static int check_dot_insertion(const struct dnsrep_lookalike *lk, const struct la_spread *sp,
+	struct dnsrep_lookalike_hit *hit)
 {
-	size_t starts[DNSREP_NAME_MAXWIRE / 2], ns = 0;
-	for (size_t i = 0; i < r; i += 1 + (size_t)qn->wire[i])
-		starts[ns++] = i;
-	for (size_t back = 1; back <= 2 && back <= ns; back++) {
-		uint8_t w[DNSREP_NAME_MAXWIRE + 1];
-		size_t from = starts[ns - back], wl = 1;
-		for (size_t i = from; i <= r; i += 1 + (size_t)qn->wire[i]) {
-			memcpy(w + wl, qn->wire + i + 1, qn->wire[i]);
-			wl += qn->wire[i];
-		}
-		if (wl - 1 > lk->lab_max)
-			return 0;
-		if (wl - 1 < lk->lab_min)
-			continue;
-		w[0] = (uint8_t)(wl - 1);
-		memcpy(w + wl, q->reg + 1 + q->n, q->reglen - 1 - q->n); /* the suffix, root included */
-		wl += q->reglen - 1 - q->n;
-		int64_t e = find_domain(lk, w, wl);
+	for (unsigned b = 0; b < 2; b++) {
+		int64_t e = sp->dw_len[b] ? find_domain_keyed(lk, sp->dw_key[b], sp->dw[b], sp->dw_len[b]) : -1;
 		if (e >= 0)
 			return hit_set(lk, hit, DNSREP_LOOKALIKE_DOT_INSERTION, (uint32_t)e, 0);
 	}
@@ -1161,18 +1247,12 @@ static int check_dot_insertion(const struct dnsrep_lookalike *lk, const struct d
  * dots is a protected label, under any suffix (babybox.tech for babyboxtech.com,
  * foxysun.studio for foxysunstudio.com, wkj.llc for wkjllc.com).
  */
-static int check_tld_split(const struct dnsrep_lookalike *lk, const struct la_query *q,
+static int check_tld_split(const struct dnsrep_lookalike *lk, const struct la_spread *sp,
 	struct dnsrep_lookalike_hit *hit)
 {
-	uint8_t l[DNSREP_NAME_MAXWIRE];
-	size_t ll = 0;
-	for (size_t i = 0; i < q->reglen && q->reg[i]; i += 1 + q->reg[i]) {
-		memcpy(l + ll, q->reg + i + 1, q->reg[i]);
-		ll += q->reg[i];
-	}
-	if (ll > lk->lab_max || ll < lk->lab_min)
+	if (!sp->tl_n)
 		return 0;
-	int64_t e = find_label(lk, l, (unsigned)ll, poly(l, ll), 0);
+	int64_t e = find_label(lk, sp->tl, sp->tl_n, poly(sp->tl, sp->tl_n), 0);
 	return e >= 0 ? hit_set(lk, hit, DNSREP_LOOKALIKE_TLD_SPLIT, (uint32_t)e, 0) : 0;
 }
 
@@ -1217,6 +1297,9 @@ int dnsrep_lookalike_check(const struct dnsrep_lookalike *lk, const uint8_t *wir
 		filter_prefetch(lk, gram_keys[j]);
 	}
 
+	struct la_spread sp;
+	spread_prepare(lk, &qn, (size_t)r, &q, &sp);
+
 	if (is_protected(lk, &q))
 		return 0;
 	/* tld-swap: the same label under another suffix (the domain itself is not protected) */
@@ -1232,11 +1315,11 @@ int dnsrep_lookalike_check(const struct dnsrep_lookalike *lk, const uint8_t *wir
 	if (check_contains(lk, &q, gram_keys, hit))
 		return 1;
 	/* names spread over several labels: level-squat, dot-insertion, tld-split */
-	if (r > 0 && check_level_squat(lk, &qn, (size_t)r, hit))
+	if (check_level_squat(lk, &qn, &sp, hit))
 		return 1;
-	if (r > 0 && check_dot_insertion(lk, &qn, (size_t)r, &q, hit))
+	if (check_dot_insertion(lk, &sp, hit))
 		return 1;
-	if (check_tld_split(lk, &q, hit))
+	if (check_tld_split(lk, &sp, hit))
 		return 1;
 	memset(hit, 0, sizeof(*hit));
 	return 0;

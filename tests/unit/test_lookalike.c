@@ -601,6 +601,11 @@ static void test_level_squat(void **state)
 	expect_hit(lk, "cl0udfox.cloud.secure-login.com", DNSREP_LOOKALIKE_LEVEL_SQUAT, "cloudfox.cloud", 0);
 	expect_hit(lk, "A.B.C.CLOUDF0X.CLOUD.x.y.example.org", DNSREP_LOOKALIKE_LEVEL_SQUAT,
 		   "cloudfox.cloud", 0);
+	/* padded with many labels between it and the registrable domain */
+	expect_hit(lk, "cloudfox.cloud.a.b.c.d.e.f.g.h.i.j.k.l.example.org", DNSREP_LOOKALIKE_LEVEL_SQUAT,
+		   "cloudfox.cloud", 0);
+	expect_hit(lk, "x.babyboxtech-com.1.2.3.4.5.6.7.8.9.example.org", DNSREP_LOOKALIKE_LEVEL_SQUAT,
+		   "babyboxtech.com", 0);
 	char *idn = to_ascii("сloudfox.cloud.secure-login.com"); /* Cyrillic es */
 	expect_hit(lk, idn, DNSREP_LOOKALIKE_LEVEL_SQUAT, "cloudfox.cloud", 0);
 	idn2_free(idn);
