@@ -54,6 +54,13 @@
  *
  * Skeletons (homoglyph) come from confusable.c, the one table of look-alike
  * characters, which `dnsrepctl variants` draws its homoglyphs from too.
+ *
+ * Names spread over several labels (level-squat, dot-insertion, tld-split) are
+ * checked last, with keys prepared and prefetched at the start (struct la_spread).
+ *
+ * Why one file of ~1,300 lines: it is one index; building it and every check
+ * share the private table, filter, probe and hash helpers above, which a split
+ * would turn into a header of internals.
  */
 #include "dnsrep/confusable.h"
 #include "dnsrep/err.h"
