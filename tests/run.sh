@@ -51,7 +51,7 @@ else
   echo "run.sh: the sanitizer build failed"; status=1
 fi
 fuzz_progs="tests/fuzz/fuzz_feed tests/fuzz/fuzz_name tests/fuzz/fuzz_config tests/fuzz/fuzz_snapshot"
-fuzz_progs="$fuzz_progs tests/fuzz/fuzz_report tests/fuzz/fuzz_redis"
+fuzz_progs="$fuzz_progs tests/fuzz/fuzz_report tests/fuzz/fuzz_redis tests/fuzz/fuzz_lookalike"
 if build fuzz --enable-fuzzing --disable-werror CC=clang; then
   make -C build/fuzz -j"$jobs" check TESTS=tests/fuzz/fuzz.test check_PROGRAMS="$fuzz_progs" || status=1
 else
