@@ -42,6 +42,7 @@
 #include "dnsrep_config.h"
 #include "dnsrep/err.h"
 #include "dnsrep/name.h"
+#include "psl.h"
 
 #include <idn2.h>
 #include <libpsl.h>
@@ -480,12 +481,23 @@ int dnsrep_name_from_text(struct dnsrep_name *out, const char *text, size_t len,
 
 /* ---- wire format in ----------------------------------------------------------- */
 
+/** Fold the ASCII capitals of 8 octets at once (bytes over 0x7f stay). */
+static inline uint64_t name_fold8(uint64_t w)
+{
+	const uint64_t hi = 0x8080808080808080ull;
+	uint64_t x = w & ~hi;
+	uint64_t ge_a = x + 0x3f3f3f3f3f3f3f3full; /* high bit: x >= 'A' */
+	uint64_t gt_z = x + 0x2525252525252525ull; /* high bit: x > 'Z' */
+	return w | (((ge_a & ~gt_z & ~w) & hi) >> 2);
+}
+
 int dnsrep_name_from_wire(struct dnsrep_name *out, const uint8_t *wire, size_t len,
 	char *err, size_t errlen)
 {
-	struct name_builder b = { .len = 0, .labels = 0 };
+	/* on every query that reaches the lookalike check: the labels walked, then
+	 * every octet folded eight at a time (length octets are below 'A') */
 	size_t pos = 0;
-
+	unsigned labels = 0;
 	if (!wire || len == 0)
 		return dnsrep_err(err, errlen, "empty wire name");
 	for (;;) {
@@ -495,19 +507,29 @@ int dnsrep_name_from_wire(struct dnsrep_name *out, const uint8_t *wire, size_t l
 		if (n == 0)
 			break;
 		if ((n & 0xc0) == 0xc0)
-			return dnsrep_err(err, errlen, "label %u is a compression pointer",
-				b.labels + 1);
+			return dnsrep_err(err, errlen, "label %u is a compression pointer", labels + 1);
 		if (n > DNSREP_LABEL_MAX)
-			return dnsrep_err(err, errlen, "label %u has unknown type 0x%02x",
-				b.labels + 1, n);
+			return dnsrep_err(err, errlen, "label %u has unknown type 0x%02x", labels + 1, n);
 		if (pos + 1 + n > len)
-			return dnsrep_err(err, errlen, "label %u runs past the end of the name",
-				b.labels + 1);
-		if (name_append(&b, wire + pos + 1, n, b.labels + 1, err, errlen) != 0)
-			return -1;
+			return dnsrep_err(err, errlen, "label %u runs past the end of the name", labels + 1);
+		/* this label's length octet and octets, then the root label */
+		if (pos + 1 + n + 1 > DNSREP_NAME_MAXWIRE)
+			return dnsrep_err(err, errlen, "name longer than 255 octets in wire form");
 		pos += 1 + (size_t)n;
+		labels++;
 	}
-	name_finish(&b, out);
+	size_t i = 0;
+	for (; i + 8 <= pos; i += 8) {
+		uint64_t w;
+		memcpy(&w, wire + i, 8);
+		w = name_fold8(w);
+		memcpy(out->wire + i, &w, 8);
+	}
+	for (; i < pos; i++)
+		out->wire[i] = name_fold(wire[i]);
+	out->wire[pos] = 0;
+	out->len = (uint8_t)(pos + 1);
+	out->labels = (uint8_t)labels;
 	return 0;
 }
 
@@ -587,44 +609,84 @@ int dnsrep_name_equal(const struct dnsrep_name *a, const struct dnsrep_name *b)
 /*
  * The list is loaded once, on first use, and never changed; the plugin frees it in
  * deinit (dnsrep_name_shutdown), when no thread of its own uses it any more and
- * the library is about to be unloaded, so a reload does not leak a list.
+ * the library is about to be unloaded, so a reload does not leak a list.  It is
+ * dnsrep's own table of the list's text file (psl.c: a few probes a name) when
+ * that file can be read, else libpsl's newest list (psl_latest).
  */
 static _Atomic(const psl_ctx_t *) name_psl;
+static _Atomic(const struct dnsrep_psl *) name_table;
 static _Atomic int name_psl_tried;  /**< a load was attempted (even if it found none) */
 static int name_psl_owned;          /**< from psl_latest (ours to free), not psl_builtin */
+static const char *name_psl_path = DNSREP_PSL_FILE;
+static int name_psl_table = 1;      /**< read name_psl_path into a table (else: libpsl) */
 static pthread_mutex_t name_psl_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void name_psl_drop(void)
+{
+	const psl_ctx_t *p = atomic_load(&name_psl);
+	if (p && name_psl_owned)
+		psl_free((psl_ctx_t *)p);
+	dnsrep_psl_free((struct dnsrep_psl *)atomic_load(&name_table));
+	atomic_store(&name_psl, NULL);
+	atomic_store(&name_table, NULL);
+	atomic_store(&name_psl_tried, 0); /* a later use loads it again */
+	name_psl_owned = 0;
+}
 
 void dnsrep_name_shutdown(void)
 {
 	pthread_mutex_lock(&name_psl_lock);
-	const psl_ctx_t *p = atomic_load(&name_psl);
-	if (p && name_psl_owned)
-		psl_free((psl_ctx_t *)p);
-	atomic_store(&name_psl, NULL);
-	atomic_store(&name_psl_tried, 0); /* a later use loads it again */
-	name_psl_owned = 0;
+	name_psl_drop();
 	pthread_mutex_unlock(&name_psl_lock);
 }
 
-/** The list, or NULL when none could be loaded (then only the "*" rule applies). */
-static const psl_ctx_t *name_psl_get(void)
+void dnsrep_name_psl_use(const char *path, int table)
 {
-	const psl_ctx_t *p = atomic_load_explicit(&name_psl, memory_order_acquire);
-	if (p || atomic_load_explicit(&name_psl_tried, memory_order_acquire))
-		return p;
+	pthread_mutex_lock(&name_psl_lock);
+	name_psl_drop();
+	name_psl_path = path;
+	name_psl_table = table;
+	pthread_mutex_unlock(&name_psl_lock);
+}
+
+/** Load the list once: the table, or libpsl's. */
+static void name_psl_load(void)
+{
+	if (atomic_load_explicit(&name_psl_tried, memory_order_acquire))
+		return;
 	pthread_mutex_lock(&name_psl_lock);
 	if (!atomic_load(&name_psl_tried)) {
-		/* the newer of the system's list (package publicsuffix) and libpsl's own */
-		p = psl_latest(NULL);
-		name_psl_owned = p != NULL;
-		if (!p)
-			p = psl_builtin();
+		char err[DNSREP_ERRLEN];
+		const struct dnsrep_psl *t = NULL;
+		const psl_ctx_t *p = NULL;
+		if (name_psl_table && name_psl_path)
+			t = dnsrep_psl_load(name_psl_path, err, sizeof(err));
+		if (!t) {
+			/* the newer of the system's list (package publicsuffix) and libpsl's own */
+			p = name_psl_path && !name_psl_table ? psl_load_file(name_psl_path) : psl_latest(NULL);
+			name_psl_owned = p != NULL;
+			if (!p)
+				p = psl_builtin();
+		}
+		atomic_store_explicit(&name_table, t, memory_order_release);
 		atomic_store_explicit(&name_psl, p, memory_order_release);
 		atomic_store_explicit(&name_psl_tried, 1, memory_order_release);
 	}
-	p = atomic_load(&name_psl);
 	pthread_mutex_unlock(&name_psl_lock);
-	return p;
+}
+
+/** The table, or NULL when libpsl answers. */
+static const struct dnsrep_psl *name_table_get(void)
+{
+	name_psl_load();
+	return atomic_load_explicit(&name_table, memory_order_acquire);
+}
+
+/** libpsl's list, or NULL when none could be loaded (then only the "*" rule applies). */
+static const psl_ctx_t *name_psl_get(void)
+{
+	name_psl_load();
+	return atomic_load_explicit(&name_psl, memory_order_acquire);
 }
 
 /** Fill off[] with the offset of each label's length octet; return the count. */
@@ -701,6 +763,11 @@ int dnsrep_name_registrable(const struct dnsrep_name *n)
 
 	if (count == 0)
 		return -1;
+	const struct dnsrep_psl *t = name_table_get();
+	if (t) {
+		int i = dnsrep_psl_registrable(t, n->wire, off, count);
+		return i < 0 ? -1 : (int)off[i];
+	}
 	unsigned first = name_text_tail(n, off, count);
 	char s[DNSREP_NAME_MAXWIRE + 64] = "";
 	if (first < count) {
@@ -730,31 +797,43 @@ int dnsrep_name_registrable(const struct dnsrep_name *n)
 	return k > 0 ? (int)off[k - 1] : -1;
 }
 
-int dnsrep_name_is_public_suffix(const struct dnsrep_name *n)
+/**
+ * Whether the name is a public suffix (star: the default rule "*" counts).  A
+ * leftmost label libpsl cannot be asked about may still be one below a wildcard
+ * ("*.ck"): a stand-in label is asked about in its place.  No rule holds such a
+ * label, so one further right makes the name no suffix.
+ */
+static int name_is_suffix(const struct dnsrep_name *n, int star)
 {
 	uint8_t off[NAME_MAXLABELS] = { 0 }; /* zeroed for GCC's maybe-uninitialized */
 	unsigned count = name_label_offsets(n, off);
-	char s[DNSREP_NAME_MAXWIRE];
-
 	if (count == 0)
-		return 1;
-	if (name_text_tail(n, off, count) != 0)
-		return 0;
-	name_to_dotted(n->wire, s);
+		return star;
+	const struct dnsrep_psl *t = name_table_get();
+	if (t)
+		return dnsrep_psl_is_suffix(t, n->wire, off, count, star);
 	const psl_ctx_t *psl = name_psl_get();
 	if (!psl)
-		return count == 1;
-	return psl_is_public_suffix2(psl, s, PSL_TYPE_ANY) ? 1 : 0;
+		return star && count == 1;
+	unsigned first = name_text_tail(n, off, count);
+	if (first > 1)
+		return 0;
+	if (first == 1 && count == 1)
+		return star;
+	char s[DNSREP_NAME_MAXWIRE + 64];
+	size_t at = 0;
+	if (first == 1)
+		at = (size_t)snprintf(s, sizeof(s), "dnsrep-stand-in.");
+	name_to_dotted(n->wire + off[first], s + at);
+	return psl_is_public_suffix2(psl, s, PSL_TYPE_ANY | (star ? 0 : PSL_TYPE_NO_STAR_RULE)) ? 1 : 0;
+}
+
+int dnsrep_name_is_public_suffix(const struct dnsrep_name *n)
+{
+	return name_is_suffix(n, 1);
 }
 
 int dnsrep_name_is_listed_suffix(const struct dnsrep_name *n)
 {
-	uint8_t off[NAME_MAXLABELS] = { 0 };
-	unsigned count = name_label_offsets(n, off);
-	char s[DNSREP_NAME_MAXWIRE];
-	if (count == 0 || name_text_tail(n, off, count) != 0)
-		return 0;
-	name_to_dotted(n->wire, s);
-	const psl_ctx_t *psl = name_psl_get();
-	return psl && psl_is_public_suffix2(psl, s, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) ? 1 : 0;
+	return name_is_suffix(n, 0);
 }

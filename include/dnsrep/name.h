@@ -6,8 +6,9 @@
  * folded to lower case, ending with the root label.  Feed entries arrive as text
  * (presentation format, maybe with \DDD and \X escapes, maybe UTF-8 U-labels)
  * and queries arrive as wire names; both become this form, so matching compares
- * bytes.  The registrable domain (public suffix + 1, from the Public Suffix List
- * through libpsl) is computed when a snapshot is built, never per query.
+ * bytes.  The registrable domain (public suffix + 1, from the Public Suffix List)
+ * is computed when a snapshot is built, and once per query that reaches the
+ * lookalike check.
  */
 #ifndef DNSREP_NAME_H
 #define DNSREP_NAME_H
@@ -64,7 +65,9 @@ int dnsrep_name_to_text(const uint8_t *wire, char *buf, size_t buflen);
 
 /**
  * The registrable domain of a name: the public suffix plus one label, using the
- * Public Suffix List's ICANN and private sections (libpsl, the system's list).
+ * Public Suffix List's ICANN and private sections: the system's list
+ * (/usr/share/publicsuffix, package publicsuffix) read into dnsrep's own table,
+ * else libpsl's newest; the same answers as libpsl's psl_registrable_domain.
  * @return the offset in n->wire where the registrable domain starts, or -1 when
  *   the name is a public suffix itself or the root.
  */
@@ -85,10 +88,19 @@ int dnsrep_name_is_listed_suffix(const struct dnsrep_name *n);
 
 /**
  * Free the Public Suffix List loaded on first use.  Only when no thread uses names
- * any more, at the very end (the plugin's deinit, before Unbound unloads it): the
- * list is not loaded again in this copy of the library.
+ * any more, at the very end (the plugin's deinit, before Unbound unloads it); a
+ * later use loads it again.
  */
 void dnsrep_name_shutdown(void);
+
+/**
+ * For tests and benchmarks: which list the functions above use from now on —
+ * the text file at path (which must outlive its use) read into dnsrep's table
+ * (table 1; the default is DNSREP_PSL_FILE, falling back to libpsl), or given to
+ * libpsl (table 0; path NULL: libpsl's newest).  Drops the list in use, as
+ * dnsrep_name_shutdown: call it while no other thread uses names.
+ */
+void dnsrep_name_psl_use(const char *path, int table);
 
 /** Whether two canonical names are equal. */
 int dnsrep_name_equal(const struct dnsrep_name *a, const struct dnsrep_name *b);

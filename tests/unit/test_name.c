@@ -999,9 +999,13 @@ static void test_is_public_suffix(void **state)
 	assert_int_equal(public_suffix("example.com"), 0);
 	assert_int_equal(public_suffix("www.example.co.uk"), 0);
 	assert_int_equal(public_suffix("b.github.io"), 0);
-	assert_int_equal(public_suffix("\\000"), 0);
-	assert_int_equal(public_suffix("c\\.om"), 0);
+	/* any lone label is a TLD, binary or not (the "*" rule), as the registrable
+	 * domain says: no registrable domain, so blocking it blocks a whole TLD */
+	assert_int_equal(public_suffix("\\000"), 1);
+	assert_int_equal(public_suffix("c\\.om"), 1);
 	assert_int_equal(public_suffix("\\000.com"), 0);
+	assert_int_equal(public_suffix("\\000.ck"), 1); /* *.ck */
+	assert_int_equal(public_suffix("a.\\000.ck"), 0);
 }
 
 /* ---- equality ----------------------------------------------------------------------- */
