@@ -25,16 +25,18 @@
 /*
  * The ASCII classes: 0 and o look alike; 1, i and l; rn and m; vv and w; cl
  * and d.  One list, in two parts: single octets that fold to another, and
- * pairs that merge into one octet.  The skeleton compiles them into a switch
- * (a check must stay cheap); the generator swaps any two members of a class.
+ * pairs that merge into one octet.  The skeleton compiles them into a table of
+ * 256 octets and a test of three pairs (a check must stay cheap); the generator
+ * swaps any two members of a class.  (Each X gets the argument z, for the
+ * table's constant expressions below.)
  */
-#define ASCII_FOLDS(X) X('0', 'o') X('1', 'l') X('i', 'l')
-#define ASCII_MERGES(X) X('r', 'n', 'm') X('v', 'v', 'w') X('c', 'l', 'd')
+#define ASCII_FOLDS(X, z) X(z, '0', 'o') X(z, '1', 'l') X(z, 'i', 'l')
+#define ASCII_MERGES(X, z) X(z, 'r', 'n', 'm') X(z, 'v', 'v', 'w') X(z, 'c', 'l', 'd')
 
-#define FOLD_ENTRY(a, b) { { a, 0 }, { b, 0 } },
-#define MERGE_ENTRY(a, b, c) { { a, b, 0 }, { c, 0 } },
+#define FOLD_ENTRY(z, a, b) { { a, 0 }, { b, 0 } },
+#define MERGE_ENTRY(z, a, b, c) { { a, b, 0 }, { c, 0 } },
 static const struct dnsrep_ascii_confusable ascii_confusables[] = {
-	ASCII_FOLDS(FOLD_ENTRY) ASCII_MERGES(MERGE_ENTRY)
+	ASCII_FOLDS(FOLD_ENTRY, 0) ASCII_MERGES(MERGE_ENTRY, 0)
 };
 #define N_ASCII (sizeof(ascii_confusables) / sizeof(ascii_confusables[0]))
 
@@ -330,8 +332,24 @@ static size_t skeleton_map(const uint8_t *label, size_t len, char *buf, size_t c
 	return k;
 }
 
-#define FOLD_CASE(a, b) case a: c = b; break;
-#define MERGE_TEST(a, b, c_) p == a && c == b ? c_ :
+/*
+ * What an octet becomes in a skeleton, for every octet: lower case, then the
+ * single-octet folds; SKEL_DROP (0, as the NUL octet) for the hyphen.  And which
+ * octets end a pair.
+ */
+#define SKEL_DROP 0
+#define SKEL_LOWER(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define SKEL_FOLD_T(c, a, b) SKEL_LOWER(c) == (a) ? (b) :
+#define SKEL_OF(c) (uint8_t)((c) == '-' ? SKEL_DROP : (ASCII_FOLDS(SKEL_FOLD_T, c) SKEL_LOWER(c)))
+#define SKEL_ENDS_T(c, a, b, m) SKEL_OF(c) == (b) ? 1 :
+#define SKEL_ENDS(c) (uint8_t)(ASCII_MERGES(SKEL_ENDS_T, c) 0)
+#define SKEL_T4(f, i) f(i), f(i + 1), f(i + 2), f(i + 3)
+#define SKEL_T16(f, i) SKEL_T4(f, i), SKEL_T4(f, i + 4), SKEL_T4(f, i + 8), SKEL_T4(f, i + 12)
+#define SKEL_T64(f, i) SKEL_T16(f, i), SKEL_T16(f, i + 16), SKEL_T16(f, i + 32), SKEL_T16(f, i + 48)
+#define SKEL_T256(f) SKEL_T64(f, 0), SKEL_T64(f, 64), SKEL_T64(f, 128), SKEL_T64(f, 192)
+static const uint8_t skel_of[256] = { SKEL_T256(SKEL_OF) };
+static const uint8_t skel_ends_pair[256] = { SKEL_T256(SKEL_ENDS) };
+#define MERGE_TEST(z, a, b, c_) p == a && c == b ? c_ :
 
 int dnsrep_confusable_skeleton(const uint8_t *label, size_t len, char *out, size_t outlen)
 {
@@ -350,16 +368,12 @@ int dnsrep_confusable_skeleton(const uint8_t *label, size_t len, char *out, size
 	 * with the last octet written is the same) */
 	size_t k = 0;
 	for (size_t j = 0; j < m; j++) {
-		uint8_t c = lower(src[j]);
-		if (c == '-')
+		uint8_t c = skel_of[src[j]];
+		if (c == SKEL_DROP && src[j] == '-') /* a NUL octet stays */
 			continue;
-		switch (c) {
-		ASCII_FOLDS(FOLD_CASE)
-		default: break;
-		}
-		if (k > 0) {
+		if (skel_ends_pair[c] && k > 0) {
 			uint8_t p = (uint8_t)out[k - 1];
-			uint8_t merged = ASCII_MERGES(MERGE_TEST) 0;
+			uint8_t merged = ASCII_MERGES(MERGE_TEST, 0) 0;
 			if (merged) {
 				out[k - 1] = (char)merged;
 				continue;
