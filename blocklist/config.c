@@ -54,7 +54,8 @@ enum kind {
 	KIND_PERCENT,  /**< 0..100, with or without a trailing %; stored as a share 0..1 */
 	KIND_COUNT,    /**< a whole number, min..max */
 	KIND_CATEGORY_ACTION, /**< "CATEGORY ACTION", appended to a list */
-	KIND_WORD_LIST  /**< a lower-case word, appended to a list */
+	KIND_WORD_LIST, /**< a lower-case word, appended to a list */
+	KIND_TUNING     /**< lookalike techniques, "tld-swap:8 typo ..." */
 };
 
 /** One known key: where it may stand, what it holds, where it goes. */
@@ -112,6 +113,7 @@ static const struct keydesc keys[] = {
 	{ "reason",        CLAUSE_FEED,   KIND_STRING,   F(reason), 0, 0 },
 	{ "lookalike",     CLAUSE_FEED,   KIND_BOOL,     F(lookalike), 0, 0 },
 	{ "lookalike-action", CLAUSE_FEED, KIND_ACTION,  F(lookalike_action), 0, 0 },
+	{ "lookalike-techniques", CLAUSE_FEED, KIND_TUNING, F(lookalike_tuning), 0, 0 },
 	{ "refresh",       CLAUSE_FEED,   KIND_DURATION, F(refresh), 60, 7 * 86400 },
 	{ "max-rejected",  CLAUSE_FEED,   KIND_PERCENT,  F(max_rejected), 0, 0 },
 	{ "allow-public-suffix", CLAUSE_FEED, KIND_BOOL, F(allow_public_suffix), 0, 0 },
@@ -498,6 +500,12 @@ static int set_value(struct parser *p, const struct keydesc *k, const char *v)
 			return fail(p, "out of memory");
 		grown[cfg->n_category_actions].category = cat;
 		grown[cfg->n_category_actions++].action = (enum dnsrep_action)a;
+		return 0;
+	}
+	case KIND_TUNING: {
+		char terr[DNSREP_ERRLEN];
+		if (dnsrep_lookalike_tuning_parse(field, v, terr, sizeof(terr)) < 0)
+			return fail(p, "'%s': %s", k->key, terr);
 		return 0;
 	}
 	case KIND_WORD_LIST: {

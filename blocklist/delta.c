@@ -61,7 +61,8 @@ static int names_add(struct names *l, const uint8_t *wire, size_t len)
 static int same_meta(const struct dnsrep_meta *a, const struct dnsrep_meta *b)
 {
 	return a->action == b->action && a->lookalike == b->lookalike &&
-	       a->lookalike_action == b->lookalike_action && strcmp(a->category, b->category) == 0;
+	       a->lookalike_action == b->lookalike_action && strcmp(a->category, b->category) == 0 &&
+	       memcmp(&a->lookalike_tuning, &b->lookalike_tuning, sizeof(a->lookalike_tuning)) == 0;
 }
 
 /** Whether a record protects its name against lookalikes. */

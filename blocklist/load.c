@@ -23,6 +23,7 @@ void dnsrep_load_from_config(struct dnsrep_load *l, const struct dnsrep_feed_con
 	l->meta.action = f->action;
 	l->meta.lookalike = f->lookalike;
 	l->meta.lookalike_action = f->lookalike_action;
+	l->meta.lookalike_tuning = f->lookalike_tuning;
 	dnsrep_feed_opts_init(&l->opts, f->name);
 	l->opts.format = f->format;
 	l->opts.max_reject_share = f->max_rejected;

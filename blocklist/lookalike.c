@@ -175,7 +175,11 @@ static inline uint64_t skeleton_key(const char *sk, int sn)
 struct la_ent {
 	uint32_t off;
 	uint32_t meta;
+	uint8_t tun;  /**< its tuning, an index into the index's tunings */
 };
+
+/** Most distinct tunings in one index. */
+#define MAX_TUNINGS 256
 
 /** A table slot: the key's high 32 bits and the entry + 1 (0: empty). */
 struct la_slot {
@@ -212,6 +216,9 @@ struct dnsrep_lookalike {
 	/* bounds that let the checks across labels skip what cannot match */
 	unsigned lab_min, lab_max;    /**< shortest and longest protected label */
 	unsigned skel_min;            /**< shortest protected skeleton */
+	struct dnsrep_lookalike_tuning *tun; /**< the distinct tunings */
+	unsigned n_tun;
+	uint8_t on;                   /**< techniques some tuning has on: bit t-1 */
 };
 
 struct dnsrep_lookalike_builder {
@@ -222,6 +229,8 @@ struct dnsrep_lookalike_builder {
 	uint32_t n, ents_cap;
 	uint32_t *dedup;              /**< entry + 1 by domain hash; 0 empty */
 	uint32_t dmask;
+	struct dnsrep_lookalike_tuning tun[MAX_TUNINGS];
+	unsigned n_tun;
 };
 
 static inline const uint8_t *ent_name(const struct dnsrep_lookalike *lk, uint32_t e)
@@ -435,8 +444,29 @@ static int builder_grow_dedup(struct dnsrep_lookalike_builder *b)
 	return 0;
 }
 
+/** The index of tuning t among the builder's (added if new), or -1: too many. */
+static int builder_tuning(struct dnsrep_lookalike_builder *b, const struct dnsrep_lookalike_tuning *t)
+{
+	static const struct dnsrep_lookalike_tuning all_on;
+	if (!t)
+		t = &all_on;
+	for (unsigned i = 0; i < b->n_tun; i++)
+		if (memcmp(&b->tun[i], t, sizeof(*t)) == 0)
+			return (int)i;
+	if (b->n_tun == MAX_TUNINGS)
+		return -1;
+	b->tun[b->n_tun] = *t;
+	return (int)b->n_tun++;
+}
+
 int dnsrep_lookalike_builder_add(struct dnsrep_lookalike_builder *b, const struct dnsrep_name *name,
 	uint32_t meta)
+{
+	return dnsrep_lookalike_builder_add_tuned(b, name, meta, NULL);
+}
+
+int dnsrep_lookalike_builder_add_tuned(struct dnsrep_lookalike_builder *b, const struct dnsrep_name *name,
+	uint32_t meta, const struct dnsrep_lookalike_tuning *tuning)
 {
 	int r = dnsrep_name_registrable(name);
 	if (r < 0 || r >= name->len)
@@ -473,29 +503,35 @@ int dnsrep_lookalike_builder_add(struct dnsrep_lookalike_builder *b, const struc
 		b->ents_cap = cap;
 	}
 	memcpy(b->names + b->names_len, reg, rlen);
+	int tun = builder_tuning(b, tuning);
+	if (tun < 0)
+		return -1;
 	b->ents[b->n].off = (uint32_t)b->names_len;
 	b->ents[b->n].meta = meta;
+	b->ents[b->n].tun = (uint8_t)tun;
 	b->names_len += rlen;
 	b->dedup[i] = ++b->n;
 	return 0;
 }
 
-/** Whether some entry already stored under key has exactly this label. */
-static int has_label(const struct dnsrep_lookalike *lk, uint64_t key, const uint8_t *lab, unsigned n)
+/** Whether some entry already stored under key has exactly this label and tuning. */
+static int has_label(const struct dnsrep_lookalike *lk, uint64_t key, const uint8_t *lab, unsigned n,
+	uint8_t tun)
 {
 	struct la_probe p;
 	int64_t e;
 	probe_init(lk, &p, key);
 	while ((e = probe_next(lk, &p)) >= 0) {
 		const uint8_t *nm = ent_name(lk, (uint32_t)e);
-		if (nm[0] == n && memcmp(nm + 1, lab, n) == 0)
+		if (nm[0] == n && memcmp(nm + 1, lab, n) == 0 && lk->ents[e].tun == tun)
 			return 1;
 	}
 	return 0;
 }
 
-/** Whether some entry already stored under key has this skeleton. */
-static int has_skeleton(const struct dnsrep_lookalike *lk, uint64_t key, const char *sk, int sn)
+/** Whether some entry already stored under key has this skeleton and tuning. */
+static int has_skeleton(const struct dnsrep_lookalike *lk, uint64_t key, const char *sk, int sn,
+	uint8_t tun)
 {
 	struct la_probe p;
 	int64_t e;
@@ -503,7 +539,8 @@ static int has_skeleton(const struct dnsrep_lookalike *lk, uint64_t key, const c
 	probe_init(lk, &p, key);
 	while ((e = probe_next(lk, &p)) >= 0) {
 		const uint8_t *nm = ent_name(lk, (uint32_t)e);
-		if (dnsrep_confusable_skeleton(nm + 1, nm[0], other, sizeof(other)) == sn &&
+		if (lk->ents[e].tun == tun &&
+		    dnsrep_confusable_skeleton(nm + 1, nm[0], other, sizeof(other)) == sn &&
 		    memcmp(other, sk, (size_t)sn) == 0)
 			return 1;
 	}
@@ -566,7 +603,8 @@ static inline uint8_t *gram_counter(uint8_t *counts, uint64_t mask, uint64_t h, 
 
 /**
  * Pass 1 for entry e: its domain, and its label when no earlier entry has the
- * same label (under another suffix: the first entry stands for it).  These keys
+ * same label and tuning (under another suffix: the first entry stands for it;
+ * a label in feeds tuned differently is indexed once per tuning).  These keys
  * are never limited, so tld-swap and affix always find every protected label.
  */
 static void index_domain_and_label(struct dnsrep_lookalike *lk, uint32_t e)
@@ -579,7 +617,7 @@ static void index_domain_and_label(struct dnsrep_lookalike *lk, uint32_t e)
 		lk->lab_max = nm[0];
 	table_place(lk, key_of(whash(nm, nlen), nlen, KEY_DOMAIN), e, 0);
 	uint64_t lkey = key_of(poly(nm + 1, nm[0]), nm[0], KEY_LABEL);
-	if (!has_label(lk, lkey, nm + 1, nm[0]))
+	if (!has_label(lk, lkey, nm + 1, nm[0], lk->ents[e].tun))
 		table_place(lk, lkey, e, 0);
 }
 
@@ -593,7 +631,8 @@ static int is_label_leader(const struct dnsrep_lookalike *lk, uint32_t e)
 	probe_init(lk, &p, key);
 	while ((f = probe_next(lk, &p)) >= 0) {
 		const uint8_t *other = ent_name(lk, (uint32_t)f);
-		if (other[0] == nm[0] && memcmp(other + 1, nm + 1, nm[0]) == 0)
+		if (other[0] == nm[0] && memcmp(other + 1, nm + 1, nm[0]) == 0 &&
+		    lk->ents[f].tun == lk->ents[e].tun)
 			return f == e;
 	}
 	return 0;
@@ -619,7 +658,7 @@ static void index_variants(struct dnsrep_lookalike *lk, uint32_t e, uint64_t *sc
 		lk->skel_min = (unsigned)sn;
 	if (sn > 0) {
 		uint64_t skey = skeleton_key(sk, sn);
-		if (!has_skeleton(lk, skey, sk, sn))
+		if (!has_skeleton(lk, skey, sk, sn, lk->ents[e].tun))
 			table_place(lk, skey, e, 0);
 	}
 	if (n < lk->min_len)
@@ -763,6 +802,13 @@ struct dnsrep_lookalike *dnsrep_lookalike_builder_finish(struct dnsrep_lookalike
 	lk->ents = b->ents;
 	b->names = NULL;
 	b->ents = NULL;
+	lk->tun = malloc((b->n_tun ? b->n_tun : 1) * sizeof(*lk->tun));
+	if (!lk->tun)
+		goto nomem;
+	memcpy(lk->tun, b->tun, b->n_tun * sizeof(*lk->tun));
+	lk->n_tun = b->n_tun;
+	for (unsigned i = 0; i < lk->n_tun; i++)
+		lk->on |= (uint8_t)~lk->tun[i].off;
 	if (lk->names_len) {
 		uint8_t *p = realloc(lk->names, lk->names_len);
 		if (p)
@@ -822,6 +868,7 @@ void dnsrep_lookalike_free(struct dnsrep_lookalike *lk)
 	free(lk->aff_last);
 	free(lk->names);
 	free(lk->ents);
+	free(lk->tun);
 	free(lk->slots);
 	free(lk->filter);
 	free(lk);
@@ -837,7 +884,7 @@ size_t dnsrep_lookalike_bytes(const struct dnsrep_lookalike *lk)
 	if (!lk)
 		return 0;
 	return sizeof(*lk) + lk->n_affixes * (1 + 2 * sizeof(uint32_t)) + lk->names_len + (size_t)lk->n * sizeof(*lk->ents) +
-	       (size_t)lk->cap * sizeof(*lk->slots) + (size_t)lk->fwords * sizeof(*lk->filter);
+	       lk->n_tun * sizeof(*lk->tun) + (size_t)lk->cap * sizeof(*lk->slots) + (size_t)lk->fwords * sizeof(*lk->filter);
 }
 
 /* ---- checking ----------------------------------------------------------------------- */
@@ -861,9 +908,21 @@ static int hit_set(const struct dnsrep_lookalike *lk, struct dnsrep_lookalike_hi
 	return 1;
 }
 
-/** The entry with exactly the label s (n octets, hash h) and at least minlen long, or -1. */
+/** The bit of a technique in a tuning's off mask and the index's on mask. */
+#define TBIT(t) (1u << ((t) - 1))
+
+/** Whether entry e's tuning lets technique t match it (NONE: always). */
+static inline int allowed(const struct dnsrep_lookalike *lk, uint32_t e, enum dnsrep_technique t)
+{
+	if (t == DNSREP_LOOKALIKE_NONE)
+		return 1;
+	const struct dnsrep_lookalike_tuning *u = &lk->tun[lk->ents[e].tun];
+	return !(u->off & TBIT(t)) && ent_name(lk, e)[0] >= u->min_len[t - 1];
+}
+
+/** The entry with exactly the label s (n octets, hash h), at least minlen long, that t may match, or -1. */
 static int64_t find_label(const struct dnsrep_lookalike *lk, const uint8_t *s, unsigned n, uint64_t h,
-	unsigned minlen)
+	unsigned minlen, enum dnsrep_technique t)
 {
 	if (n < minlen)
 		return -1;
@@ -875,16 +934,15 @@ static int64_t find_label(const struct dnsrep_lookalike *lk, const uint8_t *s, u
 	probe_init(lk, &p, key);
 	while ((e = probe_next(lk, &p)) >= 0) {
 		const uint8_t *nm = ent_name(lk, (uint32_t)e);
-		if (nm[0] == n && memcmp(nm + 1, s, n) == 0)
+		if (nm[0] == n && memcmp(nm + 1, s, n) == 0 && allowed(lk, (uint32_t)e, t))
 			return e;
 	}
 	return -1;
 }
 
-/** The entry of exactly the protected domain wire[0..len) (wire form, lower case), or -1. */
 /** find_domain with its key already computed (and its filter word perhaps prefetched). */
 static int64_t find_domain_keyed(const struct dnsrep_lookalike *lk, uint64_t key, const uint8_t *wire,
-	size_t len)
+	size_t len, enum dnsrep_technique t)
 {
 	if (!filter_maybe(lk, key))
 		return -1;
@@ -894,20 +952,22 @@ static int64_t find_domain_keyed(const struct dnsrep_lookalike *lk, uint64_t key
 	while ((e = probe_next(lk, &p)) >= 0) {
 		const uint8_t *nm = ent_name(lk, (uint32_t)e);
 		if (wire_len(nm) == len && memcmp(nm, wire, len) == 0)
-			return e;
+			return allowed(lk, (uint32_t)e, t) ? e : -1; /* one entry a domain */
 	}
 	return -1;
 }
 
-static int64_t find_domain(const struct dnsrep_lookalike *lk, const uint8_t *wire, size_t len)
+/** The entry of exactly the protected domain wire[0..len) (wire form, lower case) that t may match, or -1. */
+static int64_t find_domain(const struct dnsrep_lookalike *lk, const uint8_t *wire, size_t len,
+	enum dnsrep_technique t)
 {
-	return find_domain_keyed(lk, key_of(whash(wire, len), len, KEY_DOMAIN), wire, len);
+	return find_domain_keyed(lk, key_of(whash(wire, len), len, KEY_DOMAIN), wire, len, t);
 }
 
 /** Whether the query's registrable domain is itself protected. */
 static int is_protected(const struct dnsrep_lookalike *lk, const struct la_query *q)
 {
-	return find_domain(lk, q->reg, q->reglen) >= 0;
+	return find_domain(lk, q->reg, q->reglen, DNSREP_LOOKALIKE_NONE) >= 0;
 }
 
 static int suffix_follows(const uint8_t *nm, const uint8_t *after, size_t after_len);
@@ -918,7 +978,8 @@ static int suffix_follows(const uint8_t *nm, const uint8_t *after, size_t after_
  * after non-NULL: the entry's suffix must begin the labels `after` (level-squat).
  */
 static int64_t find_skeleton_keyed(const struct dnsrep_lookalike *lk, uint64_t key, const char *sk,
-	int sn, const uint8_t *lab, unsigned n, int same_ok, const uint8_t *after, size_t after_len)
+	int sn, const uint8_t *lab, unsigned n, int same_ok, const uint8_t *after, size_t after_len,
+	enum dnsrep_technique t)
 {
 	char other[DNSREP_SKELETON_MAX];
 	if (!filter_maybe(lk, key))
@@ -928,7 +989,7 @@ static int64_t find_skeleton_keyed(const struct dnsrep_lookalike *lk, uint64_t k
 	probe_init(lk, &p, key);
 	while ((e = probe_next(lk, &p)) >= 0) {
 		const uint8_t *nm = ent_name(lk, (uint32_t)e);
-		if (after && !suffix_follows(nm, after, after_len))
+		if ((after && !suffix_follows(nm, after, after_len)) || !allowed(lk, (uint32_t)e, t))
 			continue;
 		if (nm[0] == n && memcmp(nm + 1, lab, n) == 0) {
 			if (same_ok)
@@ -944,19 +1005,19 @@ static int64_t find_skeleton_keyed(const struct dnsrep_lookalike *lk, uint64_t k
 
 
 static int64_t find_skeleton(const struct dnsrep_lookalike *lk, const uint8_t *lab, unsigned n,
-	int same_ok, const uint8_t *after, size_t after_len)
+	int same_ok, const uint8_t *after, size_t after_len, enum dnsrep_technique t)
 {
 	char sk[DNSREP_SKELETON_MAX];
 	int sn = dnsrep_confusable_skeleton(lab, n, sk, sizeof(sk));
 	if (sn <= 0)
 		return -1;
-	return find_skeleton_keyed(lk, skeleton_key(sk, sn), sk, sn, lab, n, same_ok, after, after_len);
+	return find_skeleton_keyed(lk, skeleton_key(sk, sn), sk, sn, lab, n, same_ok, after, after_len, t);
 }
 
 static int check_homoglyph(const struct dnsrep_lookalike *lk, const struct la_query *q,
 	struct dnsrep_lookalike_hit *hit)
 {
-	int64_t e = find_skeleton(lk, q->lab, q->n, 0, NULL, 0);
+	int64_t e = find_skeleton(lk, q->lab, q->n, 0, NULL, 0, DNSREP_LOOKALIKE_HOMOGLYPH);
 	return e >= 0 ? hit_set(lk, hit, DNSREP_LOOKALIKE_HOMOGLYPH, (uint32_t)e, 0) : 0;
 }
 
@@ -983,7 +1044,7 @@ static int typo_probe(const struct dnsrep_lookalike *lk, const struct la_query *
 	while ((e = probe_next(lk, &p)) >= 0) {
 		const uint8_t *nm = ent_name(lk, (uint32_t)e);
 		unsigned k = max_edits(lk, nm[0]);
-		if (k == 0)
+		if (k == 0 || !allowed(lk, (uint32_t)e, DNSREP_LOOKALIKE_TYPO))
 			continue;
 		unsigned d = k == 1 ? within_one(q->lab, q->n, nm + 1, nm[0]) :
 				      osa_distance(q->lab, q->n, nm + 1, nm[0], k);
@@ -1027,6 +1088,8 @@ static int check_typo(const struct dnsrep_lookalike *lk, const struct la_query *
 	return 0;
 }
 
+#define AF DNSREP_LOOKALIKE_AFFIX
+
 static int check_affix(const struct dnsrep_lookalike *lk, const struct la_query *q,
 	struct dnsrep_lookalike_hit *hit)
 {
@@ -1042,10 +1105,10 @@ static int check_affix(const struct dnsrep_lookalike *lk, const struct la_query 
 		unsigned al = lk->affix_len[a];
 		if (al + minlen > n || memcmp(s, lk->affixes[a], al) != 0)
 			continue;
-		if ((e = find_label(lk, s + al, n - al, sub_hash(lk, q->h, al, n), minlen)) >= 0)
+		if ((e = find_label(lk, s + al, n - al, sub_hash(lk, q->h, al, n), minlen, AF)) >= 0)
 			return hit_set(lk, hit, DNSREP_LOOKALIKE_AFFIX, (uint32_t)e, 0);
 		if (s[al] == '-' &&
-		    (e = find_label(lk, s + al + 1, n - al - 1, sub_hash(lk, q->h, al + 1, n), minlen)) >= 0)
+		    (e = find_label(lk, s + al + 1, n - al - 1, sub_hash(lk, q->h, al + 1, n), minlen, AF)) >= 0)
 			return hit_set(lk, hit, DNSREP_LOOKALIKE_AFFIX, (uint32_t)e, 0);
 	}
 	/* label + affix, label + '-' + affix */
@@ -1054,9 +1117,9 @@ static int check_affix(const struct dnsrep_lookalike *lk, const struct la_query 
 		unsigned al = lk->affix_len[a], r = n - al;
 		if (al + minlen > n || memcmp(s + r, lk->affixes[a], al) != 0)
 			continue;
-		if ((e = find_label(lk, s, r, q->h[r], minlen)) >= 0)
+		if ((e = find_label(lk, s, r, q->h[r], minlen, AF)) >= 0)
 			return hit_set(lk, hit, DNSREP_LOOKALIKE_AFFIX, (uint32_t)e, 0);
-		if (r > 1 && s[r - 1] == '-' && (e = find_label(lk, s, r - 1, q->h[r - 1], minlen)) >= 0)
+		if (r > 1 && s[r - 1] == '-' && (e = find_label(lk, s, r - 1, q->h[r - 1], minlen, AF)) >= 0)
 			return hit_set(lk, hit, DNSREP_LOOKALIKE_AFFIX, (uint32_t)e, 0);
 	}
 	return 0;
@@ -1078,7 +1141,7 @@ static int check_contains(const struct dnsrep_lookalike *lk, const struct la_que
 		while ((e = probe_next(lk, &p)) >= 0) {
 			const uint8_t *nm = ent_name(lk, (uint32_t)e);
 			unsigned pl = nm[0];
-			if (pl < lk->min_len || pl >= n)
+			if (pl < lk->min_len || pl >= n || !allowed(lk, (uint32_t)e, DNSREP_LOOKALIKE_CONTAINS))
 				continue;
 			/* the gram is one of the label's; where the label would start is not kept */
 			for (unsigned at = 0; at + pl <= n; at++)
@@ -1219,7 +1282,7 @@ static int squat_hyphens(const struct dnsrep_lookalike *lk, const uint8_t *lab, 
 			}
 			w[wl++] = 0;
 			int64_t ent;
-			if (!empty && (ent = find_domain(lk, w, wl)) >= 0)
+			if (!empty && (ent = find_domain(lk, w, wl, DNSREP_LOOKALIKE_LEVEL_SQUAT)) >= 0)
 				return hit_set(lk, hit, DNSREP_LOOKALIKE_LEVEL_SQUAT, (uint32_t)ent, 0);
 		}
 	}
@@ -1240,7 +1303,7 @@ static int check_level_squat(const struct dnsrep_lookalike *lk, const struct dns
 		const uint8_t *lab = qn->wire + off + 1;
 		unsigned n = qn->wire[off];
 		int64_t e = sp->sq_sn[x] ? find_skeleton_keyed(lk, sp->sq_key[x], sp->sq_sk[x], sp->sq_sn[x],
-				lab, n, 1, qn->wire + next, (size_t)qn->len - next) : -1;
+				lab, n, 1, qn->wire + next, (size_t)qn->len - next, DNSREP_LOOKALIKE_LEVEL_SQUAT) : -1;
 		if (e >= 0)
 			return hit_set(lk, hit, DNSREP_LOOKALIKE_LEVEL_SQUAT, (uint32_t)e, 0);
 		if (n >= lk->lab_min + 2 && memchr(lab, '-', n) && squat_hyphens(lk, lab, n, hit))
@@ -1252,7 +1315,8 @@ static int check_level_squat(const struct dnsrep_lookalike *lk, const struct dns
 		size_t next = off + 1 + qn->wire[off];
 		const uint8_t *lab = qn->wire + off + 1;
 		unsigned n = qn->wire[off];
-		int64_t e = find_skeleton(lk, lab, n, 1, qn->wire + next, (size_t)qn->len - next);
+		int64_t e = find_skeleton(lk, lab, n, 1, qn->wire + next, (size_t)qn->len - next,
+					  DNSREP_LOOKALIKE_LEVEL_SQUAT);
 		if (e >= 0)
 			return hit_set(lk, hit, DNSREP_LOOKALIKE_LEVEL_SQUAT, (uint32_t)e, 0);
 		if (n >= lk->lab_min + 2 && memchr(lab, '-', n) && squat_hyphens(lk, lab, n, hit))
@@ -1270,7 +1334,8 @@ static int check_dot_insertion(const struct dnsrep_lookalike *lk, const struct l
 	struct dnsrep_lookalike_hit *hit)
 {
 	for (unsigned b = 0; b < 2; b++) {
-		int64_t e = sp->dw_len[b] ? find_domain_keyed(lk, sp->dw_key[b], sp->dw[b], sp->dw_len[b]) : -1;
+		int64_t e = sp->dw_len[b] ? find_domain_keyed(lk, sp->dw_key[b], sp->dw[b], sp->dw_len[b],
+							      DNSREP_LOOKALIKE_DOT_INSERTION) : -1;
 		if (e >= 0)
 			return hit_set(lk, hit, DNSREP_LOOKALIKE_DOT_INSERTION, (uint32_t)e, 0);
 	}
@@ -1287,7 +1352,7 @@ static int check_tld_split(const struct dnsrep_lookalike *lk, const struct la_sp
 {
 	if (!sp->tl_n)
 		return 0;
-	int64_t e = find_label(lk, sp->tl, sp->tl_n, sp->tl_h, 0);
+	int64_t e = find_label(lk, sp->tl, sp->tl_n, sp->tl_h, 0, DNSREP_LOOKALIKE_TLD_SPLIT);
 	return e >= 0 ? hit_set(lk, hit, DNSREP_LOOKALIKE_TLD_SPLIT, (uint32_t)e, 0) : 0;
 }
 
@@ -1338,23 +1403,26 @@ int dnsrep_lookalike_check(const struct dnsrep_lookalike *lk, const uint8_t *wir
 	if (is_protected(lk, &q))
 		return 0;
 	/* tld-swap: the same label under another suffix (the domain itself is not protected) */
-	int64_t e = find_label(lk, q.lab, n, q.h[n], 0);
+	int64_t e = (lk->on & TBIT(DNSREP_LOOKALIKE_TLD_SWAP)) ?
+		find_label(lk, q.lab, n, q.h[n], 0, DNSREP_LOOKALIKE_TLD_SWAP) : -1;
 	if (e >= 0)
 		return hit_set(lk, hit, DNSREP_LOOKALIKE_TLD_SWAP, (uint32_t)e, 0);
-	if (check_homoglyph(lk, &q, hit))
+	/* each only when some feed's tuning has it on */
+	unsigned on = lk->on;
+	if ((on & TBIT(DNSREP_LOOKALIKE_HOMOGLYPH)) && check_homoglyph(lk, &q, hit))
 		return 1;
-	if (check_typo(lk, &q, del_keys, hit))
+	if ((on & TBIT(DNSREP_LOOKALIKE_TYPO)) && check_typo(lk, &q, del_keys, hit))
 		return 1;
-	if (check_affix(lk, &q, hit))
+	if ((on & TBIT(DNSREP_LOOKALIKE_AFFIX)) && check_affix(lk, &q, hit))
 		return 1;
-	if (check_contains(lk, &q, gram_keys, hit))
+	if ((on & TBIT(DNSREP_LOOKALIKE_CONTAINS)) && check_contains(lk, &q, gram_keys, hit))
 		return 1;
 	/* names spread over several labels: level-squat, dot-insertion, tld-split */
-	if (check_level_squat(lk, &qn, &sp, hit))
+	if ((on & TBIT(DNSREP_LOOKALIKE_LEVEL_SQUAT)) && check_level_squat(lk, &qn, &sp, hit))
 		return 1;
-	if (check_dot_insertion(lk, &sp, hit))
+	if ((on & TBIT(DNSREP_LOOKALIKE_DOT_INSERTION)) && check_dot_insertion(lk, &sp, hit))
 		return 1;
-	if (check_tld_split(lk, &sp, hit))
+	if ((on & TBIT(DNSREP_LOOKALIKE_TLD_SPLIT)) && check_tld_split(lk, &sp, hit))
 		return 1;
 	memset(hit, 0, sizeof(*hit));
 	return 0;

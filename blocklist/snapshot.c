@@ -9,7 +9,9 @@
  *     filter   the domain set's Bloom filter (blocklist/set.h)
  *     slots    the domain set's table (blocklist/set.h)
  *     arena    records: DNSREP_REC_HEADER (14) bytes of header + canonical wire name (set.h)
- *     metas    metadata records: string offsets + action + lookalike
+ *     metas    metadata records: string offsets + action + lookalike and its
+ *              tuning (format 3; format 2's records, without the tuning, are
+ *              still read and widened on load)
  *     strings  interned strings, each NUL-terminated
  *
  * The builder stages records in feed order (so a feed can be rolled back by
@@ -37,7 +39,9 @@
 #include <zlib.h>
 
 #define SNAP_MAGIC "DNSREPSN"
-#define SNAP_FORMAT 2u
+#define SNAP_FORMAT 3u
+/** The format before the lookalike tunings: metadata records of 24 bytes, still read. */
+#define SNAP_FORMAT_2 2u
 /** At most this many distinct names (offsets are 32-bit). */
 #define MAX_NAMES (64u * 1024 * 1024)
 /** A snapshot file larger than this is refused. */
@@ -74,15 +78,19 @@ struct meta_rec {
 	uint8_t action;
 	uint8_t lookalike;
 	uint8_t lookalike_action;  /**< 0: log-only */
-	uint8_t reserved;
+	uint8_t lookalike_off;     /**< the tuning's techniques off (format 2: a reserved 0) */
+	uint8_t lookalike_min[DNSREP_LOOKALIKE_TECHNIQUES]; /**< format 3 on */
 };
-_Static_assert(sizeof(struct meta_rec) == 24, "meta_rec is 24 bytes");
+_Static_assert(sizeof(struct meta_rec) == 32, "meta_rec is 32 bytes");
+/** A format 2 record: the first 24 bytes of one. */
+#define META_REC_2 24u
 
 struct dnsrep_snapshot {
 	uint8_t *base;                 /**< the one block: header first */
 	const struct snap_header *h;
 	struct dnsrep_set set;
 	const struct meta_rec *metas;
+	struct meta_rec *metas_own;     /**< a format 2 file's records widened, or NULL */
 	const char *strings;
 	struct dnsrep_lookalike *lk;    /**< built by dnsrep_snapshot_protect, or NULL */
 	uint64_t serial;                /**< unique in the process (dnsrep_snapshot_serial) */
@@ -131,9 +139,31 @@ static void *block_alloc(size_t size)
 }
 
 /** Point a snapshot's views into its block (built or loaded: the same layout). */
-static void attach(struct dnsrep_snapshot *s, uint8_t *base)
+/** The size of a metadata record in the block's format. */
+static size_t meta_size(const struct snap_header *h)
+{
+	return h->format == SNAP_FORMAT_2 ? META_REC_2 : sizeof(struct meta_rec);
+}
+
+/** Record i of records msize bytes long, in *out (format 2's widened with zeros). */
+static const struct meta_rec *meta_read(const uint8_t *metas, size_t msize, uint32_t i, struct meta_rec *out)
+{
+	memset(out, 0, sizeof(*out));
+	memcpy(out, metas + (size_t)i * msize, msize);
+	return out;
+}
+
+/** Take a checked block.  -1: out of memory (widening a format 2 file's records). */
+static int attach(struct dnsrep_snapshot *s, uint8_t *base)
 {
 	const struct snap_header *h = (const struct snap_header *)base;
+	if (h->format == SNAP_FORMAT_2) {
+		s->metas_own = calloc(h->n_metas ? h->n_metas : 1, sizeof(*s->metas_own));
+		if (!s->metas_own)
+			return -1;
+		for (uint32_t i = 0; i < h->n_metas; i++)
+			meta_read(base + h->metas_off, META_REC_2, i, &s->metas_own[i]);
+	}
 	s->base = base;
 	s->h = h;
 	s->set.slots = (const struct dnsrep_slot *)(base + h->slots_off);
@@ -142,9 +172,10 @@ static void attach(struct dnsrep_snapshot *s, uint8_t *base)
 	s->set.arena_len = h->arena_len;
 	s->set.filter = (const uint64_t *)(base + h->filter_off);
 	s->set.filter_mask = h->n_filter - 1;
-	s->metas = (const struct meta_rec *)(base + h->metas_off);
+	s->metas = s->metas_own ? s->metas_own : (const struct meta_rec *)(base + h->metas_off);
 	s->strings = (const char *)(base + h->strings_off);
 	s->serial = atomic_fetch_add(&last_serial, 1) + 1;
+	return 0;
 }
 
 /* ---- building ------------------------------------------------------------- */
@@ -207,6 +238,8 @@ int dnsrep_snapshot_builder_feed_begin(struct dnsrep_snapshot_builder *b, const 
 	b->cur.action = (uint8_t)feed->action;
 	b->cur.lookalike = feed->lookalike ? 1 : 0;
 	b->cur.lookalike_action = (uint8_t)feed->lookalike_action;
+	b->cur.lookalike_off = feed->lookalike_tuning.off;
+	memcpy(b->cur.lookalike_min, feed->lookalike_tuning.min_len, sizeof(b->cur.lookalike_min));
 	int64_t idx = intern_meta(b, &b->cur);
 	if (idx < 0)
 		return -1;
@@ -463,7 +496,7 @@ static struct dnsrep_snapshot *build(struct dnsrep_snapshot_builder *b, uint64_t
 	h->header_crc = 0;
 	h->header_crc = (uint32_t)crc32_z(crc32_z(0, NULL, 0), base, sizeof(*h));
 
-	attach(s, base);
+	attach(s, base); /* format 3: nothing to allocate */
 out:
 	free(tmp);
 	free(hashes);
@@ -492,6 +525,8 @@ static void fill_meta(const struct dnsrep_snapshot *s, uint32_t idx, struct dnsr
 	m->lookalike = r->lookalike;
 	m->lookalike_action = r->lookalike_action ? (enum dnsrep_action)r->lookalike_action
 						  : DNSREP_ACTION_LOG_ONLY;
+	m->lookalike_tuning.off = r->lookalike_off;
+	memcpy(m->lookalike_tuning.min_len, r->lookalike_min, sizeof(r->lookalike_min));
 }
 
 int dnsrep_snapshot_match(const struct dnsrep_snapshot *s, const uint8_t *wire, size_t len,
@@ -620,10 +655,14 @@ int dnsrep_snapshot_protect(struct dnsrep_snapshot *s, const struct dnsrep_looka
 		if (dnsrep_name_from_wire(&name, dnsrep_rec_name(p[i].rec), dnsrep_rec_len(p[i].rec),
 					  nerr, sizeof(nerr)) < 0)
 			continue;
-		if (dnsrep_lookalike_builder_add(b, &name, p[i].meta) < 0) {
+		const struct meta_rec *m = &s->metas[p[i].meta];
+		struct dnsrep_lookalike_tuning t = { .off = m->lookalike_off };
+		memcpy(t.min_len, m->lookalike_min, sizeof(t.min_len));
+		if (dnsrep_lookalike_builder_add_tuned(b, &name, p[i].meta, &t) < 0) {
 			dnsrep_lookalike_builder_free(b);
 			free(p);
-			return dnsrep_err(err, errlen, "out of memory building the lookalike index");
+			return dnsrep_err(err, errlen, "out of memory (or over 256 lookalike tunings) "
+					  "building the lookalike index");
 		}
 	}
 	free(p);
@@ -715,6 +754,7 @@ void dnsrep_snapshot_free(struct dnsrep_snapshot *s)
 	if (!s)
 		return;
 	dnsrep_lookalike_free(s->lk);
+	free(s->metas_own);
 	free(s->base);
 	free(s);
 }
@@ -775,9 +815,10 @@ static int check_block(const uint8_t *base, uint64_t size, const char *path, cha
 			    path, (unsigned long long)size);
 	if (memcmp(h->magic, SNAP_MAGIC, 8) != 0)
 		return dnsrep_err(err, errlen, "snapshot %s: not a dnsrep snapshot file", path);
-	if (h->format != SNAP_FORMAT || h->header_size != sizeof(*h))
-		return dnsrep_err(err, errlen, "snapshot %s: format %u, this dnsrep reads format %u",
-			    path, h->format, SNAP_FORMAT);
+	if ((h->format != SNAP_FORMAT && h->format != SNAP_FORMAT_2) || h->header_size != sizeof(*h))
+		return dnsrep_err(err, errlen, "snapshot %s: format %u, this dnsrep reads formats %u and %u",
+			    path, h->format, SNAP_FORMAT_2, SNAP_FORMAT);
+	size_t msize = meta_size(h);
 	memcpy(&copy, h, sizeof(copy));
 	copy.header_crc = 0;
 	if ((uint32_t)crc32_z(crc32_z(0, NULL, 0), (const uint8_t *)&copy, sizeof(copy)) != h->header_crc)
@@ -794,7 +835,7 @@ static int check_block(const uint8_t *base, uint64_t size, const char *path, cha
 	    !in_bounds(h->filter_off, (uint64_t)h->n_filter * sizeof(uint64_t), size) ||
 	    !in_bounds(h->slots_off, (uint64_t)h->n_slots * sizeof(struct dnsrep_slot), size) ||
 	    !in_bounds(h->arena_off, h->arena_len, size) || h->arena_len >= UINT32_MAX ||
-	    !in_bounds(h->metas_off, (uint64_t)h->n_metas * sizeof(struct meta_rec), size) ||
+	    !in_bounds(h->metas_off, (uint64_t)h->n_metas * msize, size) ||
 	    !in_bounds(h->strings_off, h->strings_len, size) || h->strings_len == 0 ||
 	    h->slots_off % 8 || h->metas_off % 8 ||
 	    base[h->strings_off + h->strings_len - 1] != 0)
@@ -825,9 +866,9 @@ static int check_block(const uint8_t *base, uint64_t size, const char *path, cha
 	if (used != h->n_names)
 		return dnsrep_err(err, errlen, "snapshot %s: %u names in the table, header says %u",
 			    path, used, h->n_names);
-	const struct meta_rec *metas = (const struct meta_rec *)(base + h->metas_off);
 	for (uint32_t i = 0; i < h->n_metas; i++) {
-		const struct meta_rec *m = &metas[i];
+		struct meta_rec rec_i;
+		const struct meta_rec *m = meta_read(base + h->metas_off, msize, i, &rec_i);
 		if (m->feed >= h->strings_len || m->category >= h->strings_len ||
 		    m->reason >= h->strings_len || m->date >= h->strings_len ||
 		    m->source >= h->strings_len || m->action > DNSREP_ACTION_LOG_ONLY ||
@@ -873,6 +914,11 @@ struct dnsrep_snapshot *dnsrep_snapshot_load(const char *path, char *err, size_t
 		free(s);
 		return NULL;
 	}
-	attach(s, base);
+	if (attach(s, base) < 0) {
+		dnsrep_err(err, errlen, "snapshot %s: out of memory", path);
+		free(base);
+		free(s);
+		return NULL;
+	}
 	return s;
 }

@@ -47,10 +47,16 @@ int dnsrepctl_checkconf(int argc, char **argv)
 	printf("  feeds: %zu\n", cfg->n_feeds);
 	for (size_t i = 0; i < cfg->n_feeds; i++) {
 		const struct dnsrep_feed_config *f = &cfg->feeds[i];
+		char la[200] = "no";
+		if (f->lookalike) {
+			char tun[160];
+			dnsrep_lookalike_tuning_format(&f->lookalike_tuning, tun, sizeof(tun));
+			snprintf(la, sizeof(la), "yes: %s, action %s", tun,
+				 dnsrep_action_name(f->lookalike_action));
+		}
 		printf("    %s: %s (format %s, category %s, action %s, lookalike %s, refresh %us)\n",
 		       f->name, f->source, dnsrep_format_name(f->format), f->category,
-		       dnsrep_action_name(f->action ? f->action : cfg->action),
-		       f->lookalike ? "yes" : "no", (unsigned)f->refresh);
+		       dnsrep_action_name(f->action ? f->action : cfg->action), la, (unsigned)f->refresh);
 	}
 	dnsrep_config_free(cfg);
 	return 0;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "dnsrep/err.h"  /* DNSREP_ERRLEN */
+#include "dnsrep/lookalike.h" /* struct dnsrep_lookalike_tuning */
 
 /** The path of dnsrep.conf when neither DNSREP_CONF nor --config names one. */
 #define DNSREP_CONF_DEFAULT "/etc/unbound/dnsrep.conf"
@@ -62,6 +63,7 @@ struct dnsrep_feed_config {
 	char *reason;               /**< free text for the log, or NULL */
 	int lookalike;              /**< protect against lookalikes of its names */
 	enum dnsrep_action lookalike_action; /**< for lookalike matches; default log-only */
+	struct dnsrep_lookalike_tuning lookalike_tuning; /**< lookalike-techniques; default all on */
 	uint32_t refresh;           /**< seconds between fetches; default 3600 */
 	double max_rejected;        /**< reject the feed when more than this share of lines is bad; default 0.05 */
 	int allow_public_suffix;    /**< accept entries for the root or a bare public suffix */

@@ -55,6 +55,32 @@ enum dnsrep_technique {
 	DNSREP_LOOKALIKE_TLD_SPLIT       /**< the label's tail made the suffix: babybox.tech */
 };
 
+/** How many techniques there are (the enum's values 1..this). */
+#define DNSREP_LOOKALIKE_TECHNIQUES 8
+
+/**
+ * A feed's tuning of the techniques for its names: which are off, and the
+ * shortest protected label (octets) each one applies to.  All zero: every
+ * technique on, with only the index's own limits (min_len for typo, affix and
+ * contains).
+ */
+struct dnsrep_lookalike_tuning {
+	uint8_t off;                                  /**< bit t-1 set: technique t is off */
+	uint8_t min_len[DNSREP_LOOKALIKE_TECHNIQUES]; /**< [t-1]: shorter protected labels are not matched by t */
+};
+
+/**
+ * Parse a feed's `lookalike-techniques:` value: the techniques on, separated by
+ * white space, each maybe with ":N", the shortest protected label it applies to
+ * (1-63) — "tld-swap:8 homoglyph typo affix contains:10".  Those not listed are off.
+ * @return 0, or -1 with err naming the word and why.
+ */
+int dnsrep_lookalike_tuning_parse(struct dnsrep_lookalike_tuning *t, const char *text,
+	char *err, size_t errlen);
+
+/** Write a tuning in the form parse reads ("all" when everything is on without limits). */
+void dnsrep_lookalike_tuning_format(const struct dnsrep_lookalike_tuning *t, char *buf, size_t len);
+
 /** How the index is built. */
 struct dnsrep_lookalike_opts {
 	unsigned min_len;            /**< typo/affix/contains need labels this long; default 6 */
@@ -81,19 +107,31 @@ void dnsrep_lookalike_opts_init(struct dnsrep_lookalike_opts *o);
 /** The default affix words (my, the, get, hub, group, app, llc, tech, ...). */
 const char *const *dnsrep_lookalike_default_affixes(size_t *n);
 
-/** The keyword of a technique: "tld-swap", "homoglyph", "typo", "affix", "contains". */
+/** The keyword of a technique: "tld-swap", "homoglyph", "typo", "affix", "contains", ... */
 const char *dnsrep_lookalike_technique_name(enum dnsrep_technique t);
+
+/** The technique with keyword name (len octets), or DNSREP_LOOKALIKE_NONE. */
+enum dnsrep_technique dnsrep_lookalike_technique_of(const char *name, size_t len);
 
 /** A new builder (copies the options; the affix strings must outlive the index). NULL: no memory. */
 struct dnsrep_lookalike_builder *dnsrep_lookalike_builder_new(const struct dnsrep_lookalike_opts *o);
 
 /**
  * Protect a name: its registrable domain is computed here; names that are public
- * suffixes are ignored.  Duplicates (the same registrable domain) keep the first meta.
+ * suffixes are ignored.  Duplicates (the same registrable domain) keep the first meta
+ * and tuning.  The default tuning (every technique on).
  * @return 0, or -1 out of memory.
  */
 int dnsrep_lookalike_builder_add(struct dnsrep_lookalike_builder *b, const struct dnsrep_name *name,
 	uint32_t meta);
+
+/**
+ * The same with a tuning (NULL: the default).  An index holds at most 256
+ * distinct tunings (one per feed is the use).
+ * @return 0, or -1 out of memory or with too many distinct tunings.
+ */
+int dnsrep_lookalike_builder_add_tuned(struct dnsrep_lookalike_builder *b, const struct dnsrep_name *name,
+	uint32_t meta, const struct dnsrep_lookalike_tuning *tuning);
 
 /** Build the index; the builder is freed.  NULL with err set on failure. */
 struct dnsrep_lookalike *dnsrep_lookalike_builder_finish(struct dnsrep_lookalike_builder *b,

@@ -43,6 +43,7 @@ struct dnsrep_meta {
 	enum dnsrep_action action; /**< the feed's action, DNSREP_ACTION_INHERIT for the global one */
 	int lookalike;        /**< the feed has lookalike protection on */
 	enum dnsrep_action lookalike_action; /**< for lookalikes of its names (log-only by default) */
+	struct dnsrep_lookalike_tuning lookalike_tuning; /**< which techniques, from which label length */
 };
 
 /** A match result. */
@@ -62,6 +63,7 @@ struct dnsrep_feed_meta {
 	enum dnsrep_action action; /**< DNSREP_ACTION_INHERIT: the global one */
 	int lookalike;
 	enum dnsrep_action lookalike_action; /**< DNSREP_ACTION_INHERIT: log-only */
+	struct dnsrep_lookalike_tuning lookalike_tuning; /**< all zero: every technique */
 };
 
 /* ---- building ------------------------------------------------------------- */

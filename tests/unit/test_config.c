@@ -313,6 +313,24 @@ static void test_lookalike_keys(void **state)
 	parse_err("dnsrep:\n lookalike-affix: Hub\n", "t.conf:2: 'lookalike-affix' must be lower-case letters and digits, not 'Hub'");
 	parse_err("dnsrep:\n lookalike-min-length: 2\n", "'lookalike-min-length' must be a whole number from 3 to 63");
 	parse_err("feed:\n name: a\n source: file:///a\n lookalike-action: ban\n", "'lookalike-action' must be nxdomain");
+	/* a feed's techniques: quoted when more than one; those not listed are off */
+	cfg = parse_ok("feed:\n name: a\n source: file:///a\n lookalike: yes\n"
+		       " lookalike-techniques: \"tld-swap:8 typo:10 level-squat\"\n"
+		       "feed:\n name: b\n source: file:///b\n lookalike: yes\n lookalike-techniques: homoglyph\n"
+		       "feed:\n name: c\n source: file:///c\n lookalike: yes\n");
+	const struct dnsrep_lookalike_tuning *t = &cfg->feeds[0].lookalike_tuning;
+	assert_int_equal(t->off, (uint8_t)~(1u | 4u | 32u));
+	assert_int_equal(t->min_len[DNSREP_LOOKALIKE_TLD_SWAP - 1], 8);
+	assert_int_equal(t->min_len[DNSREP_LOOKALIKE_TYPO - 1], 10);
+	assert_int_equal(cfg->feeds[1].lookalike_tuning.off, (uint8_t)~2u);
+	assert_int_equal(cfg->feeds[2].lookalike_tuning.off, 0); /* the default: all on */
+	dnsrep_config_free(cfg);
+	parse_err("feed:\n name: a\n source: file:///a\n lookalike-techniques: tld-swap typo\n",
+		  "t.conf:4: unexpected text after the value: 'typo' (quote a value with spaces)");
+	parse_err("feed:\n name: a\n source: file:///a\n lookalike-techniques: \"tld-swap:8 tyop\"\n",
+		  "t.conf:4: 'lookalike-techniques': unknown technique 'tyop' (one of: tld-swap, homoglyph, typo,");
+	parse_err("feed:\n name: a\n source: file:///a\n lookalike-techniques: typo:64\n",
+		  "'typo:64': the shortest label must be a number from 1 to 63");
 }
 
 static void test_counts_and_poll(void **state)

@@ -59,8 +59,9 @@ static struct dnsrep_lookalike_opts lookalike_opts(void)
 	return o;
 }
 
-/** Build feeds (up to one with a NULL name) into a protected snapshot. */
-static struct dnsrep_snapshot *build(const struct feed *feeds)
+/** Build feeds (up to one with a NULL name) into a protected snapshot, the
+ * lookalike feeds tuned with tuning (lookalike-techniques; NULL: all). */
+static struct dnsrep_snapshot *build_tuned(const struct feed *feeds, const char *tuning)
 {
 	char err[DNSREP_ERRLEN];
 	struct dnsrep_snapshot_builder *b = dnsrep_snapshot_builder_new();
@@ -69,6 +70,8 @@ static struct dnsrep_snapshot *build(const struct feed *feeds)
 		struct dnsrep_feed_meta fm = { .feed = f->name, .category = f->category,
 					       .action = f->action, .lookalike = f->lookalike,
 					       .lookalike_action = f->lookalike_action };
+		if (tuning && dnsrep_lookalike_tuning_parse(&fm.lookalike_tuning, tuning, err, sizeof(err)) < 0)
+			fail_msg("tuning %s: %s", tuning, err);
 		assert_int_equal(dnsrep_snapshot_builder_feed_begin(b, &fm), 0);
 		for (const struct ent *e = f->ents; e && e->name; e++) {
 			struct dnsrep_entry en;
@@ -93,6 +96,11 @@ static struct dnsrep_snapshot *build(const struct feed *feeds)
 	if (dnsrep_snapshot_protected(s) > 0)
 		assert_true(dnsrep_snapshot_memory(s) > before);
 	return s;
+}
+
+static struct dnsrep_snapshot *build(const struct feed *feeds)
+{
+	return build_tuned(feeds, NULL);
 }
 
 /** The delta of two snapshots; changed is how many names it says differ. */
@@ -321,6 +329,36 @@ static void test_action_category_changed(void **state)
 		{ NULL, NULL, 0, 0, 0, NULL }
 	};
 	expect_no_delta(nx, renamed);
+}
+
+/** A feed's lookalike tuning changed: its protected names (and their lookalikes) changed. */
+static void test_lookalike_tuning_changed(void **state)
+{
+	(void)state;
+	static const struct ent seized[] = { { "foxysunstudio.com", TREE, 0, NULL }, { NULL, 0, 0, NULL } };
+	static const struct feed feeds[] = {
+		{ "seized", "seized", DNSREP_ACTION_NXDOMAIN, 1, DNSREP_ACTION_NXDOMAIN, seized },
+		{ NULL, NULL, 0, 0, 0, NULL }
+	};
+	static const char *const in[] = { "foxysunstudio.com", "foxysunstudios.com", "foxysunstudio.net",
+					  "myfoxysunstudio.com", NULL };
+	static const char *const out[] = { "example.org", "studio.com", NULL };
+	struct dnsrep_snapshot *all = build_tuned(feeds, NULL), *some = build_tuned(feeds, "homoglyph"),
+			       *same = build_tuned(feeds, "homoglyph");
+	size_t n;
+	for (int way = 0; way < 2; way++) {
+		struct dnsrep_snapshot *d = way ? delta(some, all, &n) : delta(all, some, &n);
+		assert_non_null(d);
+		assert_int_equal(n, 1);
+		expect_covered(d, in, 1);
+		expect_covered(d, out, 0);
+		dnsrep_snapshot_free(d);
+	}
+	assert_null(delta(some, same, &n));
+	assert_int_equal(n, 0);
+	dnsrep_snapshot_free(all);
+	dnsrep_snapshot_free(some);
+	dnsrep_snapshot_free(same);
 }
 
 static void test_allow_added_and_removed(void **state)
@@ -776,6 +814,7 @@ int main(void)
 		cmocka_unit_test(test_added_and_removed),
 		cmocka_unit_test(test_scope_changed),
 		cmocka_unit_test(test_action_category_changed),
+		cmocka_unit_test(test_lookalike_tuning_changed),
 		cmocka_unit_test(test_allow_added_and_removed),
 		cmocka_unit_test(test_protected_name_added),
 		cmocka_unit_test(test_protected_registrable_domain),

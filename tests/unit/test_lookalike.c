@@ -718,6 +718,168 @@ static void test_leave_one_out(void **state)
 	free(f);
 }
 
+/* ---- per-feed tuning ---------------------------------------------------------------- */
+
+/** An index of names each with its own tuning (NULL: the default), meta = position. */
+static struct dnsrep_lookalike *build_tuned(const char *const *names, const char *const *tunings, size_t n)
+{
+	struct dnsrep_lookalike_builder *b = dnsrep_lookalike_builder_new(NULL);
+	assert_non_null(b);
+	for (size_t i = 0; i < n; i++) {
+		struct dnsrep_name nm = parse(names[i]);
+		struct dnsrep_lookalike_tuning t;
+		char err[256];
+		if (tunings[i] && dnsrep_lookalike_tuning_parse(&t, tunings[i], err, sizeof(err)) < 0)
+			fail_msg("tuning '%s': %s", tunings[i], err);
+		assert_int_equal(dnsrep_lookalike_builder_add_tuned(b, &nm, (uint32_t)i,
+								    tunings[i] ? &t : NULL), 0);
+	}
+	char err[256];
+	struct dnsrep_lookalike *lk = dnsrep_lookalike_builder_finish(b, err, sizeof(err));
+	if (!lk)
+		fail_msg("finish failed: %s", err);
+	return lk;
+}
+
+/** Each technique can be turned off for a feed, and only for that feed's names. */
+static void test_tuning_techniques_off(void **state)
+{
+	(void)state;
+	/* one query per technique, each caught with every technique on */
+	static const struct {
+		const char *tech, *query;
+	} q[] = {
+		{ "tld-swap", "cloudfox.net" },
+		{ "homoglyph", "cl0udfox.cloud" },
+		{ "typo", "foxysunstudios.com" },
+		{ "affix", "mycloudfox.com" },
+		{ "contains", "bestcloudfoxdeals.com" },
+		{ "level-squat", "cloudfox.cloud.secure-login.com" },
+		{ "dot-insertion", "clou.dfox.cloud" },
+		{ "tld-split", "babybox.tech" },
+	};
+	const char *names[] = { "cloudfox.cloud", "foxysunstudio.com", "babyboxtech.com" };
+	const char *all[] = { NULL, NULL, NULL };
+	struct dnsrep_lookalike *lk = build_tuned(names, all, N(names));
+	for (size_t i = 0; i < N(q); i++) {
+		struct dnsrep_lookalike_hit hit;
+		if (check(lk, q[i].query, &hit) != 1)
+			fail_msg("%s: not caught with every technique on", q[i].query);
+		assert_string_equal(dnsrep_lookalike_technique_name(hit.technique), q[i].tech);
+	}
+	dnsrep_lookalike_free(lk);
+	/* each technique off in turn: its query passes (or is caught by another technique, never by it) */
+	for (size_t k = 0; k < N(q); k++) {
+		char tun[200] = "";
+		for (size_t j = 0; j < N(q); j++)
+			if (j != k) {
+				strcat(tun, q[j].tech);
+				strcat(tun, " ");
+			}
+		const char *t3[] = { tun, tun, tun };
+		lk = build_tuned(names, t3, N(names));
+		for (size_t i = 0; i < N(q); i++) {
+			struct dnsrep_lookalike_hit hit;
+			int r = check(lk, q[i].query, &hit);
+			if (i == k && r == 1 && strcmp(dnsrep_lookalike_technique_name(hit.technique), q[k].tech) == 0)
+				fail_msg("%s: caught by %s, which is off", q[i].query, q[k].tech);
+			if (i != k && (r != 1 ||
+				       strcmp(dnsrep_lookalike_technique_name(hit.technique), q[i].tech) != 0))
+				fail_msg("%s: not caught by %s with only %s off", q[i].query, q[i].tech, q[k].tech);
+		}
+		dnsrep_lookalike_free(lk);
+	}
+}
+
+/** The shortest label: a technique skips the protected labels shorter than it. */
+static void test_tuning_min_length(void **state)
+{
+	(void)state;
+	const char *names[] = { "kt.tech", "cloudfox.cloud" };
+	const char *t[] = { "tld-swap:3 homoglyph", "tld-swap:3 homoglyph" };
+	struct dnsrep_lookalike *lk = build_tuned(names, t, N(names));
+	expect_miss(lk, "kt.net");                  /* 2 octets: under 3 */
+	expect_hit(lk, "cloudfox.net", DNSREP_LOOKALIKE_TLD_SWAP, "cloudfox.cloud", 0);
+	expect_hit(lk, "cl0udfox.cloud", DNSREP_LOOKALIKE_HOMOGLYPH, "cloudfox.cloud", 0);
+	expect_miss(lk, "mycloudfox.com");          /* affix off */
+	dnsrep_lookalike_free(lk);
+	const char *t2[] = { "tld-swap:2", "tld-swap:9" };
+	lk = build_tuned(names, t2, N(names));
+	expect_hit(lk, "kt.net", DNSREP_LOOKALIKE_TLD_SWAP, "kt.tech", 0);
+	expect_miss(lk, "cloudfox.net");            /* 8 octets: under 9 */
+	dnsrep_lookalike_free(lk);
+}
+
+/** A label protected by two feeds tuned differently: each feed's names get their own tuning. */
+static void test_tuning_two_feeds_one_label(void **state)
+{
+	(void)state;
+	/* canonical order puts cloudfox.cloud first; its feed has tld-swap off */
+	const char *names[] = { "cloudfox.cloud", "cloudfox.io" };
+	const char *t[] = { "homoglyph typo", NULL };
+	struct dnsrep_lookalike *lk = build_tuned(names, t, N(names));
+	struct dnsrep_lookalike_hit hit;
+	assert_int_equal(check(lk, "cloudfox.net", &hit), 1);
+	assert_int_equal(hit.technique, DNSREP_LOOKALIKE_TLD_SWAP);
+	assert_string_equal(text_of(hit.protected_name), "cloudfox.io");
+	assert_int_equal(hit.meta, 1);
+	/* both feeds: affix on only for the second */
+	assert_int_equal(check(lk, "mycloudfox.com", &hit), 1);
+	assert_int_equal(hit.meta, 1);
+	dnsrep_lookalike_free(lk);
+	/* the other way round: the second feed has everything off but typo */
+	const char *t2[] = { NULL, "typo" };
+	lk = build_tuned(names, t2, N(names));
+	assert_int_equal(check(lk, "cloudfox.net", &hit), 1);
+	assert_int_equal(hit.meta, 0);
+	dnsrep_lookalike_free(lk);
+}
+
+/** The tuning's text: what parse accepts and refuses, and format's round trip. */
+static void test_tuning_text(void **state)
+{
+	(void)state;
+	struct dnsrep_lookalike_tuning t, u;
+	char err[256], buf[200];
+	assert_int_equal(dnsrep_lookalike_tuning_parse(&t, "tld-swap:8 homoglyph\ttypo:10 level-squat", err,
+						       sizeof(err)), 0);
+	assert_int_equal(t.off, (uint8_t)~(1u | 2u | 4u | 32u));
+	assert_int_equal(t.min_len[0], 8);
+	assert_int_equal(t.min_len[2], 10);
+	dnsrep_lookalike_tuning_format(&t, buf, sizeof(buf));
+	assert_string_equal(buf, "tld-swap:8 homoglyph typo:10 level-squat");
+	assert_int_equal(dnsrep_lookalike_tuning_parse(&u, buf, err, sizeof(err)), 0);
+	assert_memory_equal(&t, &u, sizeof(t));
+	memset(&t, 0, sizeof(t));
+	dnsrep_lookalike_tuning_format(&t, buf, sizeof(buf));
+	assert_string_equal(buf, "all");
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{ "", "no technique" },
+		{ "   ", "no technique" },
+		{ "typos", "unknown technique 'typos'" },
+		{ "typo typo", "given twice" },
+		{ "typo:0", "1 to 63" },
+		{ "typo:64", "1 to 63" },
+		{ "typo:", "1 to 63" },
+		{ "typo:6x", "1 to 63" },
+		{ "typo:-1", "1 to 63" },
+		{ "typo:99999999999999999999", "1 to 63" },
+		{ "all", "unknown technique 'all'" },
+	};
+	for (size_t i = 0; i < N(bad); i++) {
+		err[0] = '\0';
+		memset(&t, 0x5a, sizeof(t));
+		struct dnsrep_lookalike_tuning before = t;
+		if (dnsrep_lookalike_tuning_parse(&t, bad[i].text, err, sizeof(err)) == 0)
+			fail_msg("'%s' parsed", bad[i].text);
+		if (!strstr(err, bad[i].want))
+			fail_msg("'%s': '%s' does not say '%s'", bad[i].text, err, bad[i].want);
+		assert_memory_equal(&t, &before, sizeof(t)); /* untouched on error */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -739,6 +901,10 @@ int main(void)
 		cmocka_unit_test(test_dot_insertion_and_tld_split),
 		cmocka_unit_test(test_benign_domains),
 		cmocka_unit_test(test_leave_one_out),
+		cmocka_unit_test(test_tuning_techniques_off),
+		cmocka_unit_test(test_tuning_min_length),
+		cmocka_unit_test(test_tuning_two_feeds_one_label),
+		cmocka_unit_test(test_tuning_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -425,6 +425,99 @@ static void test_save_load_round_trip(void **state)
 	dnsrep_snapshot_free(s);
 }
 
+/** A feed's lookalike tuning is kept through save and load, and used by the index. */
+static void test_tuning_round_trip(void **state)
+{
+	(void)state;
+	char path[512], err[DNSREP_ERRLEN];
+	path_of(path, sizeof(path), "tuned.snap");
+	struct dnsrep_snapshot_builder *b = dnsrep_snapshot_builder_new();
+	assert_non_null(b);
+	struct dnsrep_feed_meta fm = { .feed = "seized", .category = "seized", .lookalike = 1 };
+	assert_int_equal(dnsrep_lookalike_tuning_parse(&fm.lookalike_tuning, "tld-swap:9 homoglyph", err,
+						       sizeof(err)), 0);
+	assert_int_equal(dnsrep_snapshot_builder_feed_begin(b, &fm), 0);
+	add(b, "cloudfox.cloud", DNSREP_SCOPE_SUBTREE, 0);
+	add(b, "jinyang.asia", DNSREP_SCOPE_SUBTREE, 0);
+	dnsrep_snapshot_builder_feed_commit(b);
+	struct dnsrep_snapshot *s = dnsrep_snapshot_builder_finish(b, 3, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(dnsrep_snapshot_save(s, path, err, sizeof(err)), 0);
+	dnsrep_snapshot_free(s);
+	struct dnsrep_snapshot *l = dnsrep_snapshot_load(path, err, sizeof(err));
+	if (!l)
+		fail_msg("load: %s", err);
+	assert_int_equal(dnsrep_snapshot_protect(l, NULL, err, sizeof(err)), 0);
+	struct dnsrep_match m;
+	struct dnsrep_lookalike_hit hit;
+	struct dnsrep_name q;
+	const char *cases[][2] = {
+		{ "cl0udfox.cloud", "homoglyph" }, /* on */
+		{ "jinyang.services", NULL },      /* tld-swap: 7 octets, under 9 */
+		{ "cloudfox.net", NULL },          /* tld-swap: 8 octets, under 9 */
+		{ "mycloudfox.com", NULL },        /* affix: off */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(dnsrep_name_from_text(&q, cases[i][0], strlen(cases[i][0]), err, sizeof(err)), 0);
+		int r = dnsrep_snapshot_lookalike(l, q.wire, q.len, &m, &hit);
+		if (r != (cases[i][1] != NULL))
+			fail_msg("%s: lookalike %d", cases[i][0], r);
+		if (r) {
+			assert_string_equal(dnsrep_lookalike_technique_name(hit.technique), cases[i][1]);
+			assert_int_equal(m.meta.lookalike_tuning.min_len[0], 9);
+			assert_int_equal(m.meta.lookalike_tuning.off, fm.lookalike_tuning.off);
+		}
+	}
+	dnsrep_snapshot_free(l);
+}
+
+/*
+ * A snapshot file in format 2 (before the tunings; tests/data/snapshot-format2.bin,
+ * written by dnsrep of 2026-11-30: feed "seized" with lookalike protection and
+ * lookalike-action nxdomain, cloudfox.cloud, foxysunstudio.com, babyboxtech.com;
+ * feed "plain", example-threat.net) still loads, every technique on.
+ */
+static void test_loads_format_2(void **state)
+{
+	(void)state;
+	char err[DNSREP_ERRLEN];
+	struct dnsrep_snapshot *l = dnsrep_snapshot_load(TEST_DATA_DIR "/snapshot-format2.bin", err, sizeof(err));
+	if (!l)
+		fail_msg("load: %s", err);
+	assert_int_equal(dnsrep_snapshot_version(l), 7);
+	assert_int_equal(dnsrep_snapshot_names(l), 4);
+	struct dnsrep_match m;
+	assert_int_equal(match(l, "www.example-threat.net", &m), DNSREP_VERDICT_BLOCK);
+	assert_string_equal(m.meta.feed, "plain");
+	assert_false(m.meta.lookalike);
+	assert_int_equal(match(l, "foxysunstudio.com", &m), DNSREP_VERDICT_BLOCK);
+	assert_string_equal(m.meta.feed, "seized");
+	assert_string_equal(m.meta.reason, "v2 fixture");
+	assert_true(m.meta.lookalike);
+	assert_int_equal(m.meta.lookalike_action, DNSREP_ACTION_NXDOMAIN);
+	assert_int_equal(dnsrep_snapshot_protect(l, NULL, err, sizeof(err)), 0);
+	assert_int_equal(dnsrep_snapshot_protected(l), 3);
+	const char *q[] = { "cloudfox.net", "cl0udfox.cloud", "foxysunstudios.com", "mycloudfox.com",
+			    "cloudfox.cloud.secure-login.com", "babybox.tech" };
+	for (size_t i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		struct dnsrep_name n;
+		struct dnsrep_lookalike_hit hit;
+		assert_int_equal(dnsrep_name_from_text(&n, q[i], strlen(q[i]), err, sizeof(err)), 0);
+		if (dnsrep_snapshot_lookalike(l, n.wire, n.len, &m, &hit) != 1)
+			fail_msg("%s: no lookalike in the format 2 snapshot", q[i]);
+	}
+	/* saved again, it is written as it was read (format 2) and reads back the same */
+	char path[512];
+	path_of(path, sizeof(path), "again2.snap");
+	assert_int_equal(dnsrep_snapshot_save(l, path, err, sizeof(err)), 0);
+	dnsrep_snapshot_free(l);
+	l = dnsrep_snapshot_load(path, err, sizeof(err));
+	assert_non_null(l);
+	assert_int_equal(match(l, "foxysunstudio.com", &m), DNSREP_VERDICT_BLOCK);
+	assert_true(m.meta.lookalike);
+	dnsrep_snapshot_free(l);
+}
+
 /** Save the sample, let damage() change the file's bytes, and expect a load error. */
 static void damaged(const char *file, void (*damage)(uint8_t *buf, size_t *len), const char *want)
 {
@@ -468,7 +561,7 @@ static void test_load_rejects_damage(void **state)
 	damaged("short.snap", truncate_header, "truncated (10 bytes, shorter than its header)");
 	damaged("empty.snap", empty, "truncated (0 bytes");
 	damaged("magic.snap", wrong_magic, "not a dnsrep snapshot file");
-	damaged("format.snap", wrong_format, "format 99, this dnsrep reads format 2");
+	damaged("format.snap", wrong_format, "format 99, this dnsrep reads formats 2 and 3");
 }
 
 static void test_load_missing_or_not_a_file(void **state)
@@ -507,6 +600,8 @@ int main(void)
 		cmocka_unit_test(test_empty_and_malformed),
 		cmocka_unit_test(test_many_names_and_memory_budget),
 		cmocka_unit_test(test_save_load_round_trip),
+		cmocka_unit_test(test_tuning_round_trip),
+		cmocka_unit_test(test_loads_format_2),
 		cmocka_unit_test(test_load_rejects_damage),
 		cmocka_unit_test(test_load_missing_or_not_a_file),
 		cmocka_unit_test(test_save_failure_keeps_old_file),
