@@ -369,14 +369,16 @@ int dnsrep_confusable_skeleton(const uint8_t *label, size_t len, char *out, size
 	size_t k = 0;
 	for (size_t j = 0; j < m; j++) {
 		uint8_t c = skel_of[src[j]];
-		if (c == SKEL_DROP && src[j] == '-') /* a NUL octet stays */
-			continue;
-		if (skel_ends_pair[c] && k > 0) {
-			uint8_t p = (uint8_t)out[k - 1];
-			uint8_t merged = ASCII_MERGES(MERGE_TEST, 0) 0;
-			if (merged) {
-				out[k - 1] = (char)merged;
+		if (c == SKEL_DROP || skel_ends_pair[c]) { /* rare: the hyphen, n, v, l */
+			if (c == SKEL_DROP && src[j] == '-') /* a NUL octet stays */
 				continue;
+			if (k > 0) {
+				uint8_t p = (uint8_t)out[k - 1];
+				uint8_t merged = ASCII_MERGES(MERGE_TEST, 0) 0;
+				if (merged) {
+					out[k - 1] = (char)merged;
+					continue;
+				}
 			}
 		}
 		if (k + 1 >= outlen)

@@ -35,9 +35,12 @@
  * finish for the keys it will hold (no power of two, so no wasted half).  A key
  * may have several slots (a deletion variant shared by several labels): a probe
  * visits every slot with its fingerprint until an empty one.  In front of the
- * table sits a blocked Bloom filter (one 64-bit word per key, 3 bits, 12 bits per
- * key): the common query, no lookalike, is answered mostly from the filter, whose
- * words are all prefetched before the first is tested.  The label hashes are
+ * table sits a blocked Bloom filter (one 64-bit word per key, 2 bits, 12 to 24
+ * bits per key: a power of two of words, so a key's top bits pick its word): the
+ * common query, no lookalike, is answered mostly from the filter, whose words
+ * are all prefetched before the first is tested.  (Two bits rather than three:
+ * a check tests some 30 keys, and the third bit cost more instructions than the
+ * few more table probes it saves.)  The label hashes are
  * polynomial (mod 2^64), so that the hash of every deletion variant and every
  * gram of a query label comes from its prefix hashes in O(1).
  *
@@ -160,7 +163,12 @@ static inline uint64_t whash(const uint8_t *p, size_t n)
 /** The table key of a string of n octets with polynomial hash h. */
 static inline uint64_t key_of(uint64_t h, size_t n, enum key_kind kind)
 {
-	return dnsrep_hash_mix64(h + (uint64_t)n * 0xd6e8feb86659fd93ull + (uint64_t)kind * 0xa0761d6478bd642full);
+	/* one multiply and a fold of the high half into the low: the slot, the
+	 * filter word and the fingerprint take the high bits, the filter's bits the
+	 * low ones (the full 64-bit finalizer cost twice as much on ~30 keys a check) */
+	uint64_t x = (h ^ ((uint64_t)n * 0xd6e8feb86659fd93ull + (uint64_t)kind * 0xa0761d6478bd642full)) *
+		     0x9fb21c651e98df25ull;
+	return x ^ (x >> 29);
 }
 
 /** The key of a skeleton. */
@@ -211,11 +219,15 @@ struct dnsrep_lookalike {
 	struct la_slot *slots;
 	uint32_t cap;
 	uint64_t *filter;
-	uint32_t fwords;
+	uint32_t fwords;              /**< a power of two */
+	unsigned fshift;              /**< 64 - log2(fwords): a key's top bits pick its word */
 	uint64_t pw[DNSREP_LABEL_MAX + 2]; /**< POLY_B^i */
 	/* bounds that let the checks across labels skip what cannot match */
 	unsigned lab_min, lab_max;    /**< shortest and longest protected label */
 	unsigned skel_min;            /**< shortest protected skeleton */
+	uint64_t typo_lens;           /**< bit L: a protected label of L octets, L >= min_len */
+	uint64_t typo_ok;             /**< bit n: a query label of n octets may be a typo */
+	uint64_t contains_ok;         /**< bit n: one of n octets may contain a protected label */
 	struct dnsrep_lookalike_tuning *tun; /**< the distinct tunings */
 	unsigned n_tun;
 	uint8_t on;                   /**< techniques some tuning has on: bit t-1 */
@@ -248,12 +260,12 @@ static inline uint32_t slot_start(uint32_t cap, uint64_t key)
  * octets: keys are fmix64 outputs, every bit of which is well mixed. */
 static inline uint32_t filter_word(const struct dnsrep_lookalike *lk, uint64_t key)
 {
-	return (uint32_t)(((key >> 32) * lk->fwords) >> 32);
+	return (uint32_t)(key >> lk->fshift);
 }
 
 static inline uint64_t filter_bits(uint64_t key)
 {
-	return (1ull << (key & 63)) | (1ull << ((key >> 6) & 63)) | (1ull << ((key >> 12) & 63));
+	return (1ull << (key & 63)) | (1ull << ((key >> 6) & 63));
 }
 
 /** Whether a key may be in the table (0: certainly not). */
@@ -271,6 +283,28 @@ static inline void filter_prefetch(const struct dnsrep_lookalike *lk, uint64_t k
 	(void)lk;
 	(void)key;
 #endif
+}
+
+/** A key with its filter word's index, computed once (and the word prefetched). */
+struct la_key {
+	uint64_t key;  /**< 0: none (nothing to look up) */
+	uint32_t w;
+};
+
+static inline struct la_key key_prepare(const struct dnsrep_lookalike *lk, uint64_t key)
+{
+	struct la_key k = { key, filter_word(lk, key) };
+#if defined(__GNUC__)
+	__builtin_prefetch(&lk->filter[k.w]);
+#endif
+	return k;
+}
+
+/** filter_maybe for a prepared key. */
+static inline int filter_maybe_at(const struct dnsrep_lookalike *lk, const struct la_key *k)
+{
+	uint64_t bits = filter_bits(k->key);
+	return (lk->filter[k->w] & bits) == bits;
 }
 
 /** Walks the slots of one key: init, then next() until it returns -1. */
@@ -615,6 +649,8 @@ static void index_domain_and_label(struct dnsrep_lookalike *lk, uint32_t e)
 		lk->lab_min = nm[0];
 	if (nm[0] > lk->lab_max)
 		lk->lab_max = nm[0];
+	if (nm[0] >= lk->min_len)
+		lk->typo_lens |= 1ull << nm[0];
 	table_place(lk, key_of(whash(nm, nlen), nlen, KEY_DOMAIN), e, 0);
 	uint64_t lkey = key_of(poly(nm + 1, nm[0]), nm[0], KEY_LABEL);
 	if (!has_label(lk, lkey, nm + 1, nm[0], lk->ents[e].tun))
@@ -726,6 +762,19 @@ static uint8_t *count_grams(const struct dnsrep_lookalike *lk, uint64_t *maskp)
 	return counts;
 }
 
+/** Whether some protected label of a length in [lo, hi] (clamped to 0..63) is in mask. */
+static inline int lens_any(uint64_t mask, int lo, int hi)
+{
+	if (lo < 0)
+		lo = 0;
+	if (hi > DNSREP_LABEL_MAX)
+		hi = DNSREP_LABEL_MAX;
+	if (lo > hi)
+		return 0;
+	uint64_t window = (hi - lo == 63) ? ~0ull : ((1ull << (hi - lo + 1)) - 1) << lo;
+	return (mask & window) != 0;
+}
+
 /** Order the affixes by first and by last octet (stable: the list's order within each). */
 static void affix_buckets(struct dnsrep_lookalike *lk)
 {
@@ -830,7 +879,12 @@ struct dnsrep_lookalike *dnsrep_lookalike_builder_finish(struct dnsrep_lookalike
 	}
 	lk->cap = (uint32_t)cap;
 	uint64_t fwords = (keys * FILTER_BITS_PER_KEY + 63) / 64;
-	lk->fwords = fwords ? (uint32_t)fwords : 1;
+	lk->fwords = 2; /* at least two words: a shift by 64 is undefined */
+	lk->fshift = 63;
+	while (lk->fwords < fwords && lk->fwords < (1u << 31)) {
+		lk->fwords <<= 1;
+		lk->fshift--;
+	}
 	lk->slots = calloc(lk->cap, sizeof(*lk->slots));
 	lk->filter = calloc(lk->fwords, sizeof(*lk->filter));
 	if (lk->two_edits)
@@ -841,6 +895,14 @@ struct dnsrep_lookalike *dnsrep_lookalike_builder_finish(struct dnsrep_lookalike
 	lk->lab_max = 0;
 	for (uint32_t e = 0; e < lk->n; e++)
 		index_domain_and_label(lk, e);
+	for (int n = 1; n <= DNSREP_LABEL_MAX; n++) {
+		int k = lk->two_edits ? 2 : 1;
+		if (lens_any(lk->typo_lens, n - k, n + k))
+			lk->typo_ok |= 1ull << n;
+		if (lk->gram <= DNSREP_LABEL_MAX && (unsigned)n > lk->gram &&
+		    lens_any(lk->typo_lens, (int)lk->gram, n - 1))
+			lk->contains_ok |= 1ull << n;
+	}
 	uint64_t gmask = 0;
 	uint8_t *gcounts = count_grams(lk, &gmask);
 	for (uint32_t e = 0; e < lk->n; e++)
@@ -921,23 +983,30 @@ static inline int allowed(const struct dnsrep_lookalike *lk, uint32_t e, enum dn
 }
 
 /** The entry with exactly the label s (n octets, hash h), at least minlen long, that t may match, or -1. */
-static int64_t find_label(const struct dnsrep_lookalike *lk, const uint8_t *s, unsigned n, uint64_t h,
-	unsigned minlen, enum dnsrep_technique t)
+static int64_t find_label_at(const struct dnsrep_lookalike *lk, const uint8_t *s, unsigned n,
+	const struct la_key *k, enum dnsrep_technique t)
 {
-	if (n < minlen)
-		return -1;
-	uint64_t key = key_of(h, n, KEY_LABEL);
-	if (!filter_maybe(lk, key))
+	if (!filter_maybe_at(lk, k))
 		return -1;
 	struct la_probe p;
 	int64_t e;
-	probe_init(lk, &p, key);
+	probe_init(lk, &p, k->key);
 	while ((e = probe_next(lk, &p)) >= 0) {
 		const uint8_t *nm = ent_name(lk, (uint32_t)e);
 		if (nm[0] == n && memcmp(nm + 1, s, n) == 0 && allowed(lk, (uint32_t)e, t))
 			return e;
 	}
 	return -1;
+}
+
+static int64_t find_label(const struct dnsrep_lookalike *lk, const uint8_t *s, unsigned n, uint64_t h,
+	unsigned minlen, enum dnsrep_technique t)
+{
+	if (n < minlen)
+		return -1;
+	struct la_key k = { key_of(h, n, KEY_LABEL), 0 };
+	k.w = filter_word(lk, k.key);
+	return find_label_at(lk, s, n, &k, t);
 }
 
 /** find_domain with its key already computed (and its filter word perhaps prefetched). */
@@ -1034,9 +1103,9 @@ static inline unsigned max_edits(const struct dnsrep_lookalike *lk, unsigned n)
  * 1 at once; a distance-2 typo is remembered in *best (the first one found).
  */
 static int typo_probe(const struct dnsrep_lookalike *lk, const struct la_query *q, uint64_t key,
-	int64_t *best, struct dnsrep_lookalike_hit *hit)
+	int filtered, int64_t *best, struct dnsrep_lookalike_hit *hit)
 {
-	if (!filter_maybe(lk, key))
+	if (!filtered && !filter_maybe(lk, key))
 		return 0;
 	struct la_probe p;
 	int64_t e;
@@ -1056,19 +1125,23 @@ static int typo_probe(const struct dnsrep_lookalike *lk, const struct la_query *
 	return 0;
 }
 
+
+/** Whether a query label of n octets can be a typo of some protected label. */
+static inline int typo_possible(const struct dnsrep_lookalike *lk, unsigned n)
+{
+	return (lk->typo_ok >> n) & 1;
+}
+
 static int check_typo(const struct dnsrep_lookalike *lk, const struct la_query *q,
-	const uint64_t *del_keys, struct dnsrep_lookalike_hit *hit)
+	const struct la_key *del, struct dnsrep_lookalike_hit *hit)
 {
 	unsigned n = q->n;
 	int64_t best = -1;
-	unsigned lo = lk->min_len ? lk->min_len - 1 : 0;
-	if (lk->two_edits && lk->two_edit_min_len >= 2 && lk->two_edit_min_len - 2 < lo)
-		lo = lk->two_edit_min_len - 2;
-	if (n < lo || n == 0)
+	if (!typo_possible(lk, n))
 		return 0;
 	/* the label itself meets the protected labels' deletions; its deletions meet both */
 	for (unsigned i = 0; i <= n; i++)
-		if (del_keys[i] && filter_maybe(lk, del_keys[i]) && typo_probe(lk, q, del_keys[i], &best, hit))
+		if (del[i].key && filter_maybe_at(lk, &del[i]) && typo_probe(lk, q, del[i].key, 1, &best, hit))
 			return 1;
 	if (lk->two_edits && n >= 2 && n + 2 >= lk->two_edit_min_len) {
 		for (unsigned i = 0; i < n; i++) {
@@ -1078,7 +1151,7 @@ static int check_typo(const struct dnsrep_lookalike *lk, const struct la_query *
 				if (j > i + 1 && q->lab[j] == q->lab[j - 1])
 					continue;
 				uint64_t key = key_of(del2_hash(lk, q->h, n, i, j), n - 2, KEY_LABEL);
-				if (typo_probe(lk, q, key, &best, hit))
+				if (typo_probe(lk, q, key, 0, &best, hit))
 					return 1;
 			}
 		}
@@ -1125,19 +1198,24 @@ static int check_affix(const struct dnsrep_lookalike *lk, const struct la_query 
 	return 0;
 }
 
+/** Whether a query label of n octets can contain some protected label (of min_len on, shorter). */
+static inline int contains_possible(const struct dnsrep_lookalike *lk, unsigned n)
+{
+	return (lk->contains_ok >> n) & 1;
+}
+
 static int check_contains(const struct dnsrep_lookalike *lk, const struct la_query *q,
-	const uint64_t *gram_keys, struct dnsrep_lookalike_hit *hit)
+	const struct la_key *grams, struct dnsrep_lookalike_hit *hit)
 {
 	unsigned g = lk->gram, n = q->n;
-	if (g > DNSREP_LABEL_MAX || n <= g)
+	if (!contains_possible(lk, n))
 		return 0;
 	for (unsigned j = 0; j + g <= n; j++) {
-		uint64_t key = gram_keys[j];
-		if (!filter_maybe(lk, key))
+		if (!filter_maybe_at(lk, &grams[j]))
 			continue;
 		struct la_probe p;
 		int64_t e;
-		probe_init(lk, &p, key);
+		probe_init(lk, &p, grams[j].key);
 		while ((e = probe_next(lk, &p)) >= 0) {
 			const uint8_t *nm = ent_name(lk, (uint32_t)e);
 			unsigned pl = nm[0];
@@ -1187,13 +1265,11 @@ struct la_spread {
 	uint64_t sq_key[SQUAT_LABELS];
 };
 
-/** Fill sp for the query name qn whose registrable domain starts at r; prefetch. */
+/** Fill sp for the query name qn whose registrable domain starts at r, the label
+ * after the ns labels at starts[]; prefetch. */
 static void spread_prepare(const struct dnsrep_lookalike *lk, const struct dnsrep_name *qn, size_t r,
-	const struct la_query *q, struct la_spread *sp)
+	const uint8_t *starts, size_t ns, const struct la_query *q, struct la_spread *sp)
 {
-	size_t starts[DNSREP_NAME_MAXWIRE / 2], ns = 0;
-	for (size_t i = 0; i < r; i += 1 + (size_t)qn->wire[i])
-		starts[ns++] = i;
 	/* tld-split */
 	size_t ll = 0;
 	for (size_t i = 0; i < q->reglen && q->reg[i]; i += 1 + q->reg[i]) {
@@ -1369,53 +1445,58 @@ int dnsrep_lookalike_check(const struct dnsrep_lookalike *lk, const uint8_t *wir
 		return 0;
 	if (dnsrep_name_from_wire(&qn, wire, len, NULL, 0) != 0)
 		return 0;
-	int r = dnsrep_name_registrable(&qn);
+	uint8_t off[DNSREP_NAME_MAXLABELS];
+	unsigned count = dnsrep_name_label_offsets(&qn, off);
+	int r = dnsrep_name_registrable_at(&qn, off, count);
 	if (r < 0 || r >= qn.len || qn.wire[r] == 0)
 		return 0;
+	unsigned ri = 0; /* the registrable domain's first label */
+	while (ri < count && off[ri] != r)
+		ri++;
 	q.reg = qn.wire + r;
 	q.reglen = (size_t)qn.len - (size_t)r;
 	q.lab = q.reg + 1;
 	q.n = q.reg[0];
 	prefix_hashes(q.lab, q.n, q.h);
 
-	/* every key the common case (no lookalike) tests, its filter word prefetched */
+	/* every key the common case (no lookalike) tests, its filter word prefetched:
+	 * the label's (tld-swap, and typo's first), its deletions (typo) and grams
+	 * (contains), those two only when a protected label's length allows them */
 	unsigned n = q.n, g = lk->gram;
-	uint64_t del_keys[DNSREP_LABEL_MAX + 1];
-	uint64_t gram_keys[DNSREP_LABEL_MAX + 1];
-	del_keys[0] = key_of(q.h[n], n, KEY_LABEL);
-	filter_prefetch(lk, del_keys[0]);
-	for (unsigned i = 0; i < n; i++) {
+	struct la_key del[DNSREP_LABEL_MAX + 1];
+	struct la_key grams[DNSREP_LABEL_MAX + 1];
+	del[0] = key_prepare(lk, key_of(q.h[n], n, KEY_LABEL));
+	unsigned ndel = (lk->on & TBIT(DNSREP_LOOKALIKE_TYPO)) && typo_possible(lk, n) ? n : 0;
+	for (unsigned i = 0; i < ndel; i++) {
 		/* a run of equal octets gives one variant: probe it once */
-		del_keys[i + 1] = (i > 0 && q.lab[i] == q.lab[i - 1]) ? 0 :
-				  key_of(del1_hash(lk, q.h, n, i), n - 1, KEY_LABEL);
-		if (del_keys[i + 1])
-			filter_prefetch(lk, del_keys[i + 1]);
+		if (i > 0 && q.lab[i] == q.lab[i - 1])
+			del[i + 1].key = 0;
+		else
+			del[i + 1] = key_prepare(lk, key_of(del1_hash(lk, q.h, n, i), n - 1, KEY_LABEL));
 	}
-	unsigned ngrams = (g <= DNSREP_LABEL_MAX && n > g) ? n - g + 1 : 0;
-	for (unsigned j = 0; j < ngrams; j++) {
-		gram_keys[j] = key_of(sub_hash(lk, q.h, j, j + g), g, KEY_GRAM);
-		filter_prefetch(lk, gram_keys[j]);
-	}
+	unsigned ngrams = (lk->on & TBIT(DNSREP_LOOKALIKE_CONTAINS)) && contains_possible(lk, n) ? n - g + 1 : 0;
+	for (unsigned j = 0; j < ngrams; j++)
+		grams[j] = key_prepare(lk, key_of(sub_hash(lk, q.h, j, j + g), g, KEY_GRAM));
 
 	struct la_spread sp;
-	spread_prepare(lk, &qn, (size_t)r, &q, &sp);
+	spread_prepare(lk, &qn, (size_t)r, off, ri, &q, &sp);
 
 	if (is_protected(lk, &q))
 		return 0;
 	/* tld-swap: the same label under another suffix (the domain itself is not protected) */
 	int64_t e = (lk->on & TBIT(DNSREP_LOOKALIKE_TLD_SWAP)) ?
-		find_label(lk, q.lab, n, q.h[n], 0, DNSREP_LOOKALIKE_TLD_SWAP) : -1;
+		find_label_at(lk, q.lab, n, &del[0], DNSREP_LOOKALIKE_TLD_SWAP) : -1;
 	if (e >= 0)
 		return hit_set(lk, hit, DNSREP_LOOKALIKE_TLD_SWAP, (uint32_t)e, 0);
 	/* each only when some feed's tuning has it on */
 	unsigned on = lk->on;
 	if ((on & TBIT(DNSREP_LOOKALIKE_HOMOGLYPH)) && check_homoglyph(lk, &q, hit))
 		return 1;
-	if ((on & TBIT(DNSREP_LOOKALIKE_TYPO)) && check_typo(lk, &q, del_keys, hit))
+	if (ndel && check_typo(lk, &q, del, hit))
 		return 1;
 	if ((on & TBIT(DNSREP_LOOKALIKE_AFFIX)) && check_affix(lk, &q, hit))
 		return 1;
-	if ((on & TBIT(DNSREP_LOOKALIKE_CONTAINS)) && check_contains(lk, &q, gram_keys, hit))
+	if (ngrams && check_contains(lk, &q, grams, hit))
 		return 1;
 	/* names spread over several labels: level-squat, dot-insertion, tld-split */
 	if ((on & TBIT(DNSREP_LOOKALIKE_LEVEL_SQUAT)) && check_level_squat(lk, &qn, &sp, hit))

@@ -57,7 +57,7 @@
 /** How many characters of a label an error message quotes. */
 #define QUOTE_MAX 32
 /** The most labels a wire name can have: 127 one-octet labels and the root. */
-#define NAME_MAXLABELS 128
+#define NAME_MAXLABELS DNSREP_NAME_MAXLABELS
 
 /* ---- errors ------------------------------------------------------------------ */
 
@@ -690,7 +690,7 @@ static const psl_ctx_t *name_psl_get(void)
 }
 
 /** Fill off[] with the offset of each label's length octet; return the count. */
-static unsigned name_label_offsets(const struct dnsrep_name *n, uint8_t off[NAME_MAXLABELS])
+unsigned dnsrep_name_label_offsets(const struct dnsrep_name *n, uint8_t off[DNSREP_NAME_MAXLABELS])
 {
 	unsigned count = 0;
 	size_t pos = 0;
@@ -759,8 +759,11 @@ static int name_psl_registrable(const char *s, unsigned labels)
 int dnsrep_name_registrable(const struct dnsrep_name *n)
 {
 	uint8_t off[NAME_MAXLABELS] = { 0 }; /* zeroed for GCC's maybe-uninitialized */
-	unsigned count = name_label_offsets(n, off);
+	return dnsrep_name_registrable_at(n, off, dnsrep_name_label_offsets(n, off));
+}
 
+int dnsrep_name_registrable_at(const struct dnsrep_name *n, const uint8_t *off, unsigned count)
+{
 	if (count == 0)
 		return -1;
 	const struct dnsrep_psl *t = name_table_get();
@@ -806,7 +809,7 @@ int dnsrep_name_registrable(const struct dnsrep_name *n)
 static int name_is_suffix(const struct dnsrep_name *n, int star)
 {
 	uint8_t off[NAME_MAXLABELS] = { 0 }; /* zeroed for GCC's maybe-uninitialized */
-	unsigned count = name_label_offsets(n, off);
+	unsigned count = dnsrep_name_label_offsets(n, off);
 	if (count == 0)
 		return star;
 	const struct dnsrep_psl *t = name_table_get();

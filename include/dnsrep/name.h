@@ -73,6 +73,15 @@ int dnsrep_name_to_text(const uint8_t *wire, char *buf, size_t buflen);
  */
 int dnsrep_name_registrable(const struct dnsrep_name *n);
 
+/** The most labels a name has (a wire name of 255 octets holds at most 127). */
+#define DNSREP_NAME_MAXLABELS 128
+
+/** Where each label's length octet is in n->wire: off[0..count); returns the count. */
+unsigned dnsrep_name_label_offsets(const struct dnsrep_name *n, uint8_t off[DNSREP_NAME_MAXLABELS]);
+
+/** dnsrep_name_registrable with the label offsets at hand (the lookalike check has them). */
+int dnsrep_name_registrable_at(const struct dnsrep_name *n, const uint8_t *off, unsigned count);
+
 /**
  * Whether the name is exactly a public suffix ("com", "co.uk") or the root.
  * Used to refuse feed entries that would block a whole top-level domain.
