@@ -44,6 +44,7 @@
 
 #include "dnsrep/load.h"
 #include "dnsrep/store_config.h"
+#include "ubcheck.h"
 #include "dnsrep/version.h"
 #include "plugin.h"
 
@@ -98,9 +99,24 @@ static void module_free(struct dnsrep_module *mod)
 	free(mod);
 }
 
+/* The Unbound build the plugin expects: the one whose config.h it was compiled with
+ * (tests build a copy that expects another, DNSREP_EXPECT_CONFCMDLINE). */
+#ifdef DNSREP_EXPECT_CONFCMDLINE
+#define EXPECT_CONFCMDLINE DNSREP_EXPECT_CONFCMDLINE
+#else
+#define EXPECT_CONFCMDLINE CONFCMDLINE
+#endif
+
 /** Read dnsrep.conf, open the log, start the refresher; any failure fails init. */
 int init(struct module_env *env, int id)
 {
+	/* before anything reads Unbound's structs: is this the Unbound we were built for? */
+	char uberr[2048];
+	if (!dnsrep_unbound_is(EXPECT_CONFCMDLINE, PACKAGE_VERSION, uberr, sizeof(uberr))) {
+		log_err("dnsrep: %s", uberr);
+		log_err("dnsrep: refusing to load into an Unbound it was not built for");
+		return 0;
+	}
 	struct dynlibmod_env *de = env->modinfo[id];
 	char err[DNSREP_ERRLEN];
 	struct dnsrep_module *mod = calloc(1, sizeof(*mod));
