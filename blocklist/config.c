@@ -894,3 +894,117 @@ int dnsrep_config_parse(const char *name, const char *text, size_t len,
 {
 	return run(name, text, len, out, err, errlen);
 }
+
+/* ---- writing it back ------------------------------------------------------------ */
+
+/** A string value as dnsrep.conf reads it: bare when it can be, else quoted. */
+static void write_str(FILE *out, const char *key, const char *v)
+{
+	if (!v) {
+		fprintf(out, "  # %s: (not set)\n", key);
+		return;
+	}
+	int bare = v[0] != '\0' && v[0] != '"';
+	for (const char *c = v; *c && bare; c++)
+		bare = *c != ' ' && *c != '\t' && *c != '#';
+	fprintf(out, bare ? "  %s: %s\n" : "  %s: \"%s\"\n", key, v);
+}
+
+/** One key's value from the struct at base (the config, or a feed). */
+static void write_key(FILE *out, const struct keydesc *k, const char *base, const struct dnsrep_config *cfg)
+{
+	const void *field = base + k->offset;
+	char buf[INET6_ADDRSTRLEN + 8];
+	switch (k->kind) {
+	case KIND_STRING:
+	case KIND_FEEDNAME:
+	case KIND_SOURCE: {
+		const char *v = *(char *const *)field;
+		if (strcmp(k->key, "redis-password") == 0 && v)
+			v = "(set, not shown)";
+		if (strcmp(k->key, "resolver-id") == 0 && !v) {
+			fprintf(out, "  # %s: (not set: the host name)\n", k->key);
+			return;
+		}
+		write_str(out, k->key, v);
+		return;
+	}
+	case KIND_BOOL:
+		fprintf(out, "  %s: %s\n", k->key, *(const int *)field ? "yes" : "no");
+		return;
+	case KIND_CHOICE:
+		for (size_t i = 0; i < sizeof(choices) / sizeof(choices[0]); i++)
+			if (strcmp(choices[i].key, k->key) == 0)
+				fprintf(out, "  %s: %s\n", k->key, choices[i].word[*(const int *)field ? 1 : 0]);
+		return;
+	case KIND_DURATION:
+		fprintf(out, "  %s: %us\n", k->key, (unsigned)*(const uint32_t *)field);
+		return;
+	case KIND_ACTION: {
+		enum dnsrep_action a = *(const enum dnsrep_action *)field;
+		if (a == DNSREP_ACTION_INHERIT)
+			fprintf(out, "  # %s: (the global action, %s)\n", k->key, dnsrep_action_name(cfg->action));
+		else
+			fprintf(out, "  %s: %s\n", k->key, dnsrep_action_name(a));
+		return;
+	}
+	case KIND_FORMAT:
+		fprintf(out, "  %s: %s\n", k->key, dnsrep_format_name(*(const enum dnsrep_format *)field));
+		return;
+	case KIND_EDE:
+	case KIND_COUNT:
+		fprintf(out, "  %s: %u\n", k->key, *(const unsigned *)field);
+		return;
+	case KIND_IPV4:
+		fprintf(out, "  %s: %s\n", k->key, inet_ntop(AF_INET, field, buf, sizeof(buf)) ? buf : "?");
+		return;
+	case KIND_IPV6:
+		fprintf(out, "  %s: %s\n", k->key, inet_ntop(AF_INET6, field, buf, sizeof(buf)) ? buf : "?");
+		return;
+	case KIND_PERCENT:
+		fprintf(out, "  %s: %g%%\n", k->key, *(const double *)field * 100.0);
+		return;
+	case KIND_CIDR_LIST:
+		for (size_t i = 0; i < cfg->n_exempt_clients; i++) {
+			const struct dnsrep_cidr *c = &cfg->exempt_clients[i];
+			fprintf(out, "  %s: %s/%u\n", k->key,
+				inet_ntop(c->family, c->addr, buf, sizeof(buf)) ? buf : "?", c->prefix);
+		}
+		if (cfg->n_exempt_clients == 0)
+			fprintf(out, "  # %s: (none)\n", k->key);
+		return;
+	case KIND_CATEGORY_ACTION:
+		for (size_t i = 0; i < cfg->n_category_actions; i++)
+			fprintf(out, "  %s: \"%s %s\"\n", k->key, cfg->category_actions[i].category,
+				dnsrep_action_name(cfg->category_actions[i].action));
+		if (cfg->n_category_actions == 0)
+			fprintf(out, "  # %s: (none)\n", k->key);
+		return;
+	case KIND_WORD_LIST:
+		for (size_t i = 0; i < cfg->n_lookalike_affixes; i++)
+			fprintf(out, "  %s: %s\n", k->key, cfg->lookalike_affixes[i]);
+		if (cfg->n_lookalike_affixes == 0)
+			fprintf(out, "  # %s: (the built-in words)\n", k->key);
+		return;
+	case KIND_TUNING: {
+		char t[200];
+		dnsrep_lookalike_tuning_format(field, t, sizeof(t));
+		fprintf(out, strchr(t, ' ') ? "  %s: \"%s\"\n" : "  %s: %s\n", k->key, t);
+		return;
+	}
+	}
+}
+
+void dnsrep_config_write(const struct dnsrep_config *cfg, FILE *out)
+{
+	fprintf(out, "dnsrep:\n");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].clause == CLAUSE_DNSREP)
+			write_key(out, &keys[i], (const char *)cfg, cfg);
+	for (size_t f = 0; f < cfg->n_feeds; f++) {
+		fprintf(out, "feed:\n");
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (keys[i].clause == CLAUSE_FEED)
+				write_key(out, &keys[i], (const char *)&cfg->feeds[f], cfg);
+	}
+}

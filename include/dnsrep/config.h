@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "dnsrep/err.h"  /* DNSREP_ERRLEN */
 #include "dnsrep/lookalike.h" /* struct dnsrep_lookalike_tuning */
@@ -139,6 +140,12 @@ struct dnsrep_config *dnsrep_config_new(void);
 
 /** Free a config and everything it owns.  NULL is fine. */
 void dnsrep_config_free(struct dnsrep_config *cfg);
+
+/**
+ * Write every setting, defaults included, in dnsrep.conf's own syntax (what is not
+ * set as a comment; the Redis password not shown): `dnsrepctl checkconf` prints it.
+ */
+void dnsrep_config_write(const struct dnsrep_config *cfg, FILE *out);
 
 /** The config file to read: $DNSREP_CONF when set and not empty, else the default. */
 const char *dnsrep_config_default_path(void);
