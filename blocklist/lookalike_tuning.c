@@ -41,7 +41,11 @@ int dnsrep_lookalike_tuning_parse(struct dnsrep_lookalike_tuning *t, const char 
 	struct dnsrep_lookalike_tuning r;
 	memset(&r, 0, sizeof(r));
 	uint8_t on = 0;
-	const char *p = text;
+	const char *p = text + strspn(text, " \t");
+	if (strncmp(p, "all", 3) == 0 && p[3 + strspn(p + 3, " \t")] == '\0') {
+		memset(t, 0, sizeof(*t)); /* every technique, no floor of its own */
+		return 0;
+	}
 	for (;;) {
 		p += strspn(p, " \t");
 		if (*p == '\0')

@@ -73,6 +73,7 @@ struct dnsrep_lookalike_tuning {
  * Parse a feed's `lookalike-techniques:` value: the techniques on, separated by
  * white space, each maybe with ":N", the shortest protected label it applies to
  * (1-63) — "tld-swap:8 homoglyph typo affix contains:10".  Those not listed are off.
+ * "all" alone: every technique with no floor of its own (the default).
  * @return 0, or -1 with err naming the word and why.
  */
 int dnsrep_lookalike_tuning_parse(struct dnsrep_lookalike_tuning *t, const char *text,

@@ -853,6 +853,9 @@ static void test_tuning_text(void **state)
 	memset(&t, 0, sizeof(t));
 	dnsrep_lookalike_tuning_format(&t, buf, sizeof(buf));
 	assert_string_equal(buf, "all");
+	memset(&u, 0x5a, sizeof(u));
+	assert_int_equal(dnsrep_lookalike_tuning_parse(&u, " all ", err, sizeof(err)), 0);
+	assert_memory_equal(&t, &u, sizeof(t)); /* "all" reads back as the default */
 	static const struct {
 		const char *text, *want;
 	} bad[] = {
@@ -866,7 +869,7 @@ static void test_tuning_text(void **state)
 		{ "typo:6x", "1 to 63" },
 		{ "typo:-1", "1 to 63" },
 		{ "typo:99999999999999999999", "1 to 63" },
-		{ "all", "unknown technique 'all'" },
+		{ "all typo", "unknown technique 'all'" },
 	};
 	for (size_t i = 0; i < N(bad); i++) {
 		err[0] = '\0';
