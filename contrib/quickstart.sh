@@ -51,6 +51,19 @@ say() { echo "quickstart: $*" >&2; }
 [ -n "$control_port" ] || control_port=$((port + 1))
 prefix=${UNBOUND_PREFIX:-$top/build/unbound}
 bdir=${DNSREP_BUILD:-$top/build/release}
+# a clone configured in place (./configure run in it, as some guides do) cannot also
+# host a build in a directory of its own: build there instead
+if [ -z "${DNSREP_BUILD:-}" ] && [ -f "$top/config.status" ]; then
+  bdir=$top
+fi
+
+# port_busy PORT tcp|udp: something listens on it already (ss from iproute2; without
+# ss the servers' own errors say so)
+port_busy() {
+  command -v ss >/dev/null 2>&1 || return 1
+  [ -n "$(ss -Hln --"$2" "sport = :$1" 2>/dev/null)" ]
+}
+busy_say() { say "port $1 is in use ($2); use $3 N to pick another"; exit 1; }
 
 if [ "$build" = yes ]; then
   "$top/contrib/install-deps.sh" build
@@ -71,7 +84,8 @@ if [ "$build" = yes ]; then
     autoreconf -fi >&2
   fi
   mkdir -p "$bdir"
-  if [ ! -f "$bdir/Makefile" ] || [ configure -nt "$bdir/Makefile" ]; then
+  if [ ! -f "$bdir/Makefile" ] || [ configure -nt "$bdir/Makefile" ] ||
+     ! grep -q -- "--with-unbound-src=$unbound_src" "$bdir/config.status" 2>/dev/null; then
     (cd "$bdir" && "$top/configure" --with-unbound-src="$unbound_src" --with-unbound-prefix="$prefix" >&2)
   fi
   say "building dnsrep"
@@ -79,6 +93,14 @@ if [ "$build" = yes ]; then
 fi
 [ -x "$prefix/sbin/unbound" ] || { say "no Unbound in $prefix (run without --no-build)"; exit 1; }
 [ -f "$bdir/plugin/dnsrep.so" ] || { say "no plugin in $bdir/plugin (run without --no-build)"; exit 1; }
+
+for proto in udp tcp; do
+  port_busy "$port" "$proto" && busy_say "$port" "$proto" --port
+done
+port_busy "$control_port" tcp && busy_say "$control_port" "tcp, for unbound-control" --control-port
+if [ "$use_redis" = yes ] && port_busy "$redis_port" tcp; then
+  busy_say "$redis_port" "tcp, for redis-server" --redis-port
+fi
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
@@ -158,7 +180,10 @@ if [ "$use_redis" = yes ]; then
   i=0
   until redis-cli -p "$redis_port" -a "$(cat "$dir/redis.pass")" --no-auth-warning ping 2>/dev/null | grep -q PONG; do
     i=$((i + 1))
-    [ $i -lt 100 ] || { say "redis-server did not start (see $dir/redis.log)"; exit 1; }
+    if ! kill -0 "$redis_pid" 2>/dev/null; then
+      say "redis-server exited: $(tail -n 1 "$dir/redis.log" 2>/dev/null)"; exit 1
+    fi
+    [ $i -lt 100 ] || { say "redis-server did not answer in 10 s (see $dir/redis.log)"; exit 1; }
     sleep 0.1
   done
   say "redis-server on 127.0.0.1 port $redis_port (password in $dir/redis.pass)"
