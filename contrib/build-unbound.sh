@@ -57,20 +57,7 @@ fi
 "$top/contrib/install-deps.sh" build
 
 # apt-get source needs a deb-src entry; add one mirroring the deb entries when there is none.
-if ! apt-get source --print-uris unbound >/dev/null 2>&1; then
-  say "no deb-src entry: adding /etc/apt/sources.list.d/dnsrep-deb-src.sources"
-  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-    sed -n '/^Types:/,$p' /etc/apt/sources.list.d/debian.sources \
-      | sed 's/^Types:.*/Types: deb-src/' \
-      | $SUDO tee /etc/apt/sources.list.d/dnsrep-deb-src.sources >/dev/null
-  elif [ -f /etc/apt/sources.list ]; then
-    grep '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' \
-      | $SUDO tee /etc/apt/sources.list.d/dnsrep-deb-src.list >/dev/null
-  else
-    say "cannot find the apt sources to mirror as deb-src"; exit 1
-  fi
-  $SUDO apt-get update -q
-fi
+"$top/contrib/apt-deb-src.sh"
 
 mkdir -p "$srcdir"
 cd "$srcdir"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # install-deps.sh — install the Debian packages dnsrep needs to build, test and run.
 #
-# Usage: contrib/install-deps.sh [build|test|bench|all]   (default: all)
+# Usage: contrib/install-deps.sh [build|test|bench|package|all]   (default: all)
 # Installs only what is missing; runs `apt-get update` first when it must install.
 # Needs root (or sudo).  Debian packages only.
 set -eu
@@ -22,12 +22,16 @@ DNSREP_TEST="libcmocka-dev libtsan2 nsd redis-server redis-tools ldnsutils bind9
 
 # The benchmarks beyond the tests' packages (tests/bench/README.md): jansson for bench-jsonl.
 DNSREP_BENCH="libjansson-dev"
+# Debian packages (contrib/debian/build-packages.sh; Unbound's own build dependencies come
+# from `apt-get build-dep unbound`) and their test in a throwaway Debian root.
+DNSREP_PACKAGE="dpkg-dev debhelper dh-apparmor dh-python fakeroot lintian mmdebstrap"
 
 case "$what" in
   build) pkgs="$UNBOUND_BUILD $DNSREP_BUILD" ;;
   test|all) pkgs="$UNBOUND_BUILD $DNSREP_BUILD $DNSREP_TEST" ;;
   bench) pkgs="$UNBOUND_BUILD $DNSREP_BUILD $DNSREP_TEST $DNSREP_BENCH" ;;
-  *) echo "usage: $0 [build|test|bench|all]" >&2; exit 2 ;;
+  package) pkgs="$UNBOUND_BUILD $DNSREP_BUILD $DNSREP_PACKAGE" ;;
+  *) echo "usage: $0 [build|test|bench|package|all]" >&2; exit 2 ;;
 esac
 
 missing=""
