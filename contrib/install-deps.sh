@@ -24,7 +24,7 @@ DNSREP_TEST="libcmocka-dev libtsan2 nsd redis-server redis-tools ldnsutils bind9
 DNSREP_BENCH="libjansson-dev"
 # Debian packages (contrib/debian/build-packages.sh; Unbound's own build dependencies come
 # from `apt-get build-dep unbound`) and their test in a throwaway Debian root.
-DNSREP_PACKAGE="dpkg-dev debhelper dh-apparmor dh-python fakeroot lintian mmdebstrap"
+DNSREP_PACKAGE="dpkg-dev debhelper dh-apparmor dh-python fakeroot lintian mmdebstrap apparmor"
 
 case "$what" in
   build) pkgs="$UNBOUND_BUILD $DNSREP_BUILD" ;;

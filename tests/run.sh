@@ -3,7 +3,8 @@
 # run.sh — the test command: install what is missing, build Unbound with dynlib and
 # dnsrep (a normal build, a sanitizer build and a clang build of the fuzz harnesses),
 # run `make check` in the first two (the sanitizer build runs the unit tests: an
-# instrumented plugin cannot load into an uninstrumented Unbound) and the fuzz
+# instrumented plugin cannot load into an uninstrumented Unbound), build the Debian
+# packages and try them in a throwaway Debian root (tests/package/debs.test), run the fuzz
 # harnesses for FUZZ_SECONDS (default 10) each over their seed corpora, and print
 # "N passed, N failed, N skipped" as the last line, summed over every test case of
 # every suite.
@@ -43,6 +44,14 @@ if build release; then
   make -C build/release -j"$jobs" check || status=1
 else
   echo "run.sh: the release build failed"; status=1
+fi
+# The Debian packages: built from the distribution's source of unbound and this clone
+# (one smoke run, ~10 minutes), checked with lintian, installed into a throwaway root.
+if contrib/debian/build-packages.sh > build/debs.log 2>&1; then
+  make -C build/release check TESTS=tests/package/debs.test || status=1
+else
+  echo "run.sh: contrib/debian/build-packages.sh failed (the end of build/debs.log:)"
+  tail -25 build/debs.log; status=1
 fi
 if build sanitizers --enable-sanitizers; then
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
