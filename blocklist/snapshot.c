@@ -138,7 +138,6 @@ static void *block_alloc(size_t size)
 	return p;
 }
 
-/** Point a snapshot's views into its block (built or loaded: the same layout). */
 /** The size of a metadata record in the block's format. */
 static size_t meta_size(const struct snap_header *h)
 {
@@ -153,7 +152,10 @@ static const struct meta_rec *meta_read(const uint8_t *metas, size_t msize, uint
 	return out;
 }
 
-/** Take a checked block.  -1: out of memory (widening a format 2 file's records). */
+/**
+ * Point a snapshot's views into its block (built or loaded: the same layout), once
+ * the block is checked.  -1: out of memory (widening a format 2 file's records).
+ */
 static int attach(struct dnsrep_snapshot *s, uint8_t *base)
 {
 	const struct snap_header *h = (const struct snap_header *)base;
