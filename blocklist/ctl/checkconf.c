@@ -5,9 +5,11 @@
  *
  * Checked, each failure one line naming the path or address and why:
  *   - the file parses (file:line: reason);
- *   - the block log's directory exists and the user Unbound runs as (--user,
- *     default "unbound" when there is such a user) may create and write the log
- *     in it, and write the log when it exists;
+ *   - the block log's directory exists and the user Unbound runs as may create
+ *     and write the log in it, and write the log when it exists (that user:
+ *     --user; else `username:` of unbound.conf, --unbound-conf, default
+ *     /etc/unbound/unbound.conf and the files it includes; else "unbound" when
+ *     there is such a user; else the caller);
  *   - the same for the snapshot file (written beside itself, then renamed);
  *   - every file:// feed exists and that user may read it;
  *   - Redis, when configured, answers and accepts the credentials (--offline
@@ -23,6 +25,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <glob.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -182,9 +185,55 @@ static int check_redis(const struct dnsrep_config *cfg)
 	return ok;
 }
 
+/*
+ * `username:` in an unbound.conf and the files it includes (include: and
+ * include-toplevel:, globs, one level deep): what Unbound drops privileges to.
+ * Found: 1 with the name in out ("" when Unbound keeps root); 0 when not set.
+ */
+static int unbound_username(const char *path, int depth, char *out, size_t outlen)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	int found = 0;
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " \t");
+		char *hash = strchr(p, '#');
+		if (hash)
+			*hash = '\0';
+		p[strcspn(p, "\r\n")] = '\0';
+		int inc = strncmp(p, "include:", 8) == 0 ? 8 : strncmp(p, "include-toplevel:", 17) == 0 ? 17 : 0;
+		int user = strncmp(p, "username:", 9) == 0;
+		if (!inc && !user)
+			continue;
+		char *v = p + (inc ? inc : 9);
+		v += strspn(v, " \t");
+		size_t n = strcspn(v, " \t");
+		if (v[0] == '"') {
+			v++;
+			n = strcspn(v, "\"");
+		}
+		v[n] = '\0';
+		if (user) {
+			snprintf(out, outlen, "%s", v);
+			found = 1;
+		} else if (depth == 0) {
+			glob_t g;
+			if (glob(v, 0, NULL, &g) == 0)
+				for (size_t i = 0; !found && i < g.gl_pathc; i++)
+					found = unbound_username(g.gl_pathv[i], 1, out, outlen);
+			globfree(&g);
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 static int usage(FILE *out, int rc)
 {
-	fprintf(out, "Usage: dnsrepctl checkconf [--config FILE] [--user USER] [--offline] [--quiet]\n");
+	fprintf(out, "Usage: dnsrepctl checkconf [--config FILE] [--user USER | --unbound-conf FILE]\n"
+		     "                          [--offline] [--quiet]\n");
 	return rc;
 }
 
@@ -193,18 +242,28 @@ int dnsrepctl_checkconf(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "unbound-conf", required_argument, NULL, 'U' },
 		{ "offline", no_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = dnsrep_config_default_path(), *user = NULL;
+	const char *unbound_conf = "/etc/unbound/unbound.conf";
+	char ub_user[256];
 	int offline = 0, quiet = 0, c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:u:oqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:u:U:oqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;
 		case 'u': user = optarg; break;
+		case 'U':
+			unbound_conf = optarg;
+			if (access(optarg, R_OK) < 0) {
+				fprintf(stderr, "dnsrepctl checkconf: --unbound-conf %s: %s\n", optarg, strerror(errno));
+				return 2;
+			}
+			break;
 		case 'o': offline = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': return usage(stdout, 0);
@@ -215,6 +274,8 @@ int dnsrepctl_checkconf(int argc, char **argv)
 		fprintf(stderr, "dnsrepctl checkconf: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
+	if (!user && unbound_username(unbound_conf, 0, ub_user, sizeof(ub_user)))
+		user = ub_user[0] ? ub_user : "root"; /* username: "" keeps root */
 	struct who w;
 	if (user ? who_of(user, &w) < 0 : who_of("unbound", &w) < 0) {
 		struct passwd *me = getpwuid(getuid());
