@@ -13,7 +13,7 @@
 #
 # Usage: contrib/debian/build-packages.sh [--unbound-only|--dnsrep-only] [--no-lintian]
 # Then: apt install ./build/debs/*.deb && systemctl restart unbound
-# Needs root or sudo (build dependencies); about 10 minutes on 2 cores, most of it
+# Needs root or sudo (build dependencies); 10-15 minutes on 2 cores, most of it
 # Unbound's two builds (the daemon, and libunbound with nettle), its tests skipped.
 set -eu
 
@@ -88,6 +88,7 @@ if [ "$do_unbound" = 1 ]; then
   say "building unbound $local_version (DEB_BUILD_OPTIONS=nocheck: Unbound's own tests are the distribution's)"
   DEB_BUILD_OPTIONS="nocheck parallel=$jobs" dpkg-buildpackage -us -uc -b -j"$jobs" >&2
   for p in unbound unbound-anchor unbound-host libunbound8; do
+    rm -f "$out/${p}_"*.deb   # an earlier version's would make apt install ./build/debs/*.deb conflict
     cp "$work/${p}_${local_version}_"*.deb "$out/"
   done
 fi
@@ -112,6 +113,7 @@ if [ "$do_dnsrep" = 1 ]; then
   say "building dnsrep $ver against unbound $local_version"
   DNSREP_UNBOUND_SRC="$src" DNSREP_UNBOUND_BUILD="$src/b/unbound" \
     DEB_BUILD_OPTIONS="nocheck parallel=$jobs" dpkg-buildpackage -us -uc -b -j"$jobs" >&2
+  rm -f "$out/dnsrep_"*.deb
   cp "$work/dnsrep_${ver}_"*.deb "$out/"
 fi
 
