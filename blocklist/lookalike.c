@@ -275,14 +275,20 @@ static inline int filter_maybe(const struct dnsrep_lookalike *lk, uint64_t key)
 	return (lk->filter[filter_word(lk, key)] & bits) == bits;
 }
 
-static inline void filter_prefetch(const struct dnsrep_lookalike *lk, uint64_t key)
+/** Prefetch filter word w. */
+static inline void word_prefetch(const struct dnsrep_lookalike *lk, uint32_t w)
 {
 #if defined(__GNUC__)
-	__builtin_prefetch(&lk->filter[filter_word(lk, key)]);
+	__builtin_prefetch(&lk->filter[w]);
 #else
 	(void)lk;
-	(void)key;
+	(void)w;
 #endif
+}
+
+static inline void filter_prefetch(const struct dnsrep_lookalike *lk, uint64_t key)
+{
+	word_prefetch(lk, filter_word(lk, key));
 }
 
 /** A key with its filter word's index, computed once (and the word prefetched). */
@@ -294,9 +300,7 @@ struct la_key {
 static inline struct la_key key_prepare(const struct dnsrep_lookalike *lk, uint64_t key)
 {
 	struct la_key k = { key, filter_word(lk, key) };
-#if defined(__GNUC__)
-	__builtin_prefetch(&lk->filter[k.w]);
-#endif
+	word_prefetch(lk, k.w);
 	return k;
 }
 

@@ -219,11 +219,6 @@ void dnsrep_psl_free(struct dnsrep_psl *p)
 	free(p);
 }
 
-size_t dnsrep_psl_rules(const struct dnsrep_psl *p)
-{
-	return p->rules;
-}
-
 /** The length of the wire name from off[0] to its root label, included. */
 static size_t psl_end(const uint8_t *wire, const uint8_t *off, unsigned count)
 {

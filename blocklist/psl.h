@@ -30,9 +30,6 @@ struct dnsrep_psl *dnsrep_psl_load(const char *path, char *err, size_t errlen);
 /** Free the table.  NULL is fine. */
 void dnsrep_psl_free(struct dnsrep_psl *p);
 
-/** Rules read (lines that were rules; a rule libidn2 refused is not counted). */
-size_t dnsrep_psl_rules(const struct dnsrep_psl *p);
-
 /**
  * The registrable domain of a wire name (lower case) whose count labels start at
  * the offsets off[0..count): the index of its first label, or -1 when the name
