@@ -555,6 +555,39 @@ static void test_wire_limits(void **state)
 	wire_err(w, 256, "name longer than 255 octets in wire form");
 }
 
+/*
+ * from_wire folds eight octets at a time: every octet value, at every position of a
+ * name (so at every offset within an eight-octet word, and in the tail), becomes
+ * exactly its ASCII lower case; nothing else changes, length octets included.
+ */
+static void test_wire_fold_every_octet(void **state)
+{
+	(void)state;
+	for (unsigned labels = 1; labels <= 4; labels++) {
+		for (unsigned c = 0; c < 256; c++) {
+			uint8_t w[DNSREP_NAME_MAXWIRE];
+			size_t o = 0;
+			for (unsigned l = 0; l < labels; l++) {
+				unsigned n = 3 + l * 5; /* 3, 8, 13, 18 octets: words cut everywhere */
+				w[o++] = (uint8_t)n;
+				for (unsigned i = 0; i < n; i++)
+					w[o++] = (i + l) % 3 == 0 ? (uint8_t)c
+								  : (uint8_t)"AzZ@[`{\x80\xc1"[(c + i) % 9];
+			}
+			w[o++] = 0;
+			struct dnsrep_name n;
+			assert_int_equal(dnsrep_name_from_wire(&n, w, o, NULL, 0), 0);
+			assert_int_equal(n.len, o);
+			for (size_t i = 0; i < o; i++) {
+				uint8_t want = (w[i] >= 'A' && w[i] <= 'Z') ? (uint8_t)(w[i] + 32) : w[i];
+				if (n.wire[i] != want)
+					fail_msg("octet 0x%02x at %zu of %u labels became 0x%02x", w[i], i, labels,
+						 n.wire[i]);
+			}
+		}
+	}
+}
+
 static void test_wire_bad(void **state)
 {
 	(void)state;
@@ -1052,6 +1085,7 @@ int main(void)
 		cmocka_unit_test(test_idn_invalid),
 		cmocka_unit_test(test_wire_good),
 		cmocka_unit_test(test_wire_limits),
+		cmocka_unit_test(test_wire_fold_every_octet),
 		cmocka_unit_test(test_wire_bad),
 		cmocka_unit_test(test_to_text_every_octet),
 		cmocka_unit_test(test_to_text_all_octets_in_labels),
