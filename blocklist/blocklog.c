@@ -271,7 +271,7 @@ static void blocklog_put_qtype(struct dnsrep_buf *out, uint16_t qtype)
 	}
 }
 
-static const char *blocklog_match_name(uint8_t match)
+const char *dnsrep_blocklog_match_name(int match)
 {
 	switch (match) {
 	case DNSREP_MATCH_EXACT: return "exact";
@@ -305,7 +305,7 @@ void dnsrep_blocklog_format(struct dnsrep_buf *out, const char *resolver,
 	else
 		blocklog_put_field(out, r->action, sizeof(r->action));
 	dnsrep_buf_puts(out, ",\"match\":");
-	dnsrep_json_str(out, blocklog_match_name(r->match), strlen(blocklog_match_name(r->match)));
+	dnsrep_json_str(out, dnsrep_blocklog_match_name(r->match), strlen(dnsrep_blocklog_match_name(r->match)));
 	dnsrep_buf_puts(out, ",\"rule\":");
 	blocklog_put_name(out, r->rule, r->rule_len);
 	dnsrep_buf_puts(out, ",\"feed\":");

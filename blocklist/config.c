@@ -55,7 +55,8 @@ enum kind {
 	KIND_COUNT,    /**< a whole number, min..max */
 	KIND_CATEGORY_ACTION, /**< "CATEGORY ACTION", appended to a list */
 	KIND_WORD_LIST, /**< a lower-case word, appended to a list */
-	KIND_TUNING     /**< lookalike techniques, "tld-swap:8 typo ..." */
+	KIND_TUNING,    /**< lookalike techniques, "tld-swap:8 typo ..." */
+	KIND_LISTEN     /**< ADDRESS:PORT, [IPv6]:PORT */
 };
 
 /** One known key: where it may stand, what it holds, where it goes. */
@@ -98,6 +99,7 @@ static const struct keydesc keys[] = {
 	{ "redis-timeout", CLAUSE_DNSREP, KIND_DURATION, G(redis_timeout), 1, 60 },
 	{ "redis-stream",  CLAUSE_DNSREP, KIND_BOOL,     G(redis_stream), 0, 0 },
 	{ "redis-stream-maxlen", CLAUSE_DNSREP, KIND_COUNT, G(redis_stream_maxlen), 1000, 1u << 30 },
+	{ "metrics-listen", CLAUSE_DNSREP, KIND_LISTEN,  G(metrics_listen), 0, 0 },
 	{ "ca-file",       CLAUSE_DNSREP, KIND_STRING,   G(ca_file), 0, 0 },
 	{ "fetch-timeout", CLAUSE_DNSREP, KIND_DURATION, G(fetch_timeout), 1, 3600 },
 	{ "max-size",      CLAUSE_DNSREP, KIND_COUNT,    G(max_size_mib), 1, 4096 },
@@ -242,6 +244,7 @@ void dnsrep_config_free(struct dnsrep_config *cfg)
 	free(cfg->redis_password);
 	free(cfg->redis_prefix);
 	free(cfg->ca_file);
+	free(cfg->metrics_listen);
 	for (size_t i = 0; i < cfg->n_lookalike_affixes; i++)
 		free(cfg->lookalike_affixes[i]);
 	free(cfg->lookalike_affixes);
@@ -394,6 +397,14 @@ static int set_value(struct parser *p, const struct keydesc *k, const char *v)
 	switch (k->kind) {
 	case KIND_STRING:
 		return set_string(p, field, v);
+	case KIND_LISTEN: {
+		struct sockaddr_storage ss;
+		socklen_t len;
+		if (dnsrep_listen_parse(v, &ss, &len) < 0)
+			return fail(p, "'%s' must be ADDRESS:PORT (127.0.0.1:9167, [::1]:9167), not '%s'",
+				    k->key, v);
+		return set_string(p, field, v);
+	}
 	case KIND_FEEDNAME: {
 		size_t n = strlen(v);
 		if (n > 64)
@@ -895,6 +906,47 @@ int dnsrep_config_parse(const char *name, const char *text, size_t len,
 	return run(name, text, len, out, err, errlen);
 }
 
+int dnsrep_listen_parse(const char *v, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon = strrchr(v, ':');
+	const char *h = v, *h_end = colon;
+	if (!colon)
+		return -1;
+	if (*v == '[') {
+		h = v + 1;
+		if (colon == v || colon[-1] != ']')
+			return -1;
+		h_end = colon - 1;
+	}
+	size_t hn = (size_t)(h_end - h);
+	if (hn == 0 || hn >= sizeof(host))
+		return -1;
+	memcpy(host, h, hn);
+	host[hn] = 0;
+	char *end;
+	errno = 0;
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	if (colon[1] < '0' || colon[1] > '9' || *end || errno || port == 0 || port > 65535)
+		return -1;
+	memset(ss, 0, sizeof(*ss));
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	if (*v != '[' && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (*v == '[' && inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*sin6);
+		return 0;
+	}
+	return -1;
+}
+
 /* ---- writing it back ------------------------------------------------------------ */
 
 /** A string value as dnsrep.conf reads it: bare when it can be, else quoted. */
@@ -918,7 +970,8 @@ static void write_key(FILE *out, const struct keydesc *k, const char *base, cons
 	switch (k->kind) {
 	case KIND_STRING:
 	case KIND_FEEDNAME:
-	case KIND_SOURCE: {
+	case KIND_SOURCE:
+	case KIND_LISTEN: {
 		const char *v = *(char *const *)field;
 		if (strcmp(k->key, "redis-password") == 0 && v)
 			v = "(set, not shown)";

@@ -43,6 +43,7 @@ struct dnsrep_logstream {
 	time_t retry_at;             /**< no attempt before this */
 	int down;                    /**< lines are being lost (said so already); under mu */
 	_Atomic uint64_t dropped;
+	_Atomic uint64_t sent;          /**< lines Redis took */
 };
 
 static void tell(struct dnsrep_logstream *ls, enum dnsrep_log_level level, const char *fmt, ...)
@@ -112,12 +113,14 @@ static void send_batch(struct dnsrep_logstream *ls, const char **ptrs, const siz
 		if (!ls->conn)
 			fail(ls, err, 0);
 	}
-	if (!ls->conn)
+	if (!ls->conn) {
 		atomic_fetch_add(&ls->dropped, n);
-	else if (dnsrep_store_log(ls->conn, ptrs, lens, n, ls->maxlen, err, sizeof(err)) < 0)
+	} else if (dnsrep_store_log(ls->conn, ptrs, lens, n, ls->maxlen, err, sizeof(err)) < 0) {
 		fail(ls, err, n);
-	else
+	} else {
+		atomic_fetch_add(&ls->sent, n);
 		recovered(ls);
+	}
 }
 
 /** Send every line of buf, BATCH at a time. */
@@ -178,6 +181,7 @@ struct dnsrep_logstream *dnsrep_logstream_new(const struct dnsrep_store_opts *so
 	ls->on_msg = on_msg;
 	ls->ctx = ctx;
 	atomic_init(&ls->dropped, 0);
+	atomic_init(&ls->sent, 0);
 	ls->fill = malloc(PENDING_MAX);
 	ls->send = malloc(PENDING_MAX);
 	if (!ls->fill || !ls->send) {
@@ -235,6 +239,11 @@ void dnsrep_logstream_sink(void *logstream, const char *lines, size_t len)
 		atomic_fetch_add(&ls->dropped, lost);
 		losing(ls, "Redis does not take the lines as fast as they come (hung or too slow)");
 	}
+}
+
+uint64_t dnsrep_logstream_sent(const struct dnsrep_logstream *ls)
+{
+	return atomic_load(&((struct dnsrep_logstream *)ls)->sent);
 }
 
 uint64_t dnsrep_logstream_dropped(const struct dnsrep_logstream *ls)

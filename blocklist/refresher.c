@@ -55,6 +55,10 @@ struct feed_state {
 	int reported_missing;    /**< "not in Redis" said once */
 	int reported_carry;      /**< "entries kept from the blocklist in place" said once */
 	char data_error[DNSREP_ERRLEN]; /**< its keys in Redis cannot be read (said once), or "" */
+	/* for the metrics, under the refresher's lock */
+	uint64_t refreshes;      /**< new versions taken */
+	uint64_t failures;       /**< new versions refused, or unreadable (the last good kept) */
+	int64_t last_ok;         /**< when a new version was last taken (Unix time), or 0 */
 };
 
 struct dnsrep_refresher {
@@ -67,6 +71,11 @@ struct dnsrep_refresher {
 	pthread_cond_t wake;
 	int stop;                /**< under lock */
 	unsigned long swaps;     /**< under lock */
+	int64_t last_swap_ns;    /**< under lock: how long the last swap took, its flush included */
+	int64_t installed_at;    /**< under lock: when the blocklist in place was installed */
+	uint64_t reconnects;     /**< under lock: connections to Redis made after the first */
+	int connected;           /**< under lock: both Redis connections are up */
+	int ever_connected;
 	unsigned rejects_seen;   /**< rejected lines of the feed being loaded */
 	/* Redis mode */
 	int redis;                     /**< following Redis, not files */
@@ -96,6 +105,26 @@ static void say(struct dnsrep_refresher *r, enum dnsrep_log_level level, const c
 	va_start(ap, fmt);
 	dnsrep_vsay(r->o.on_msg, r->o.ctx, level, fmt, ap);
 	va_end(ap);
+}
+
+/** Count a feed's new version taken (ok) or refused. */
+static void feed_counted(struct dnsrep_refresher *r, struct feed_state *f, int ok)
+{
+	pthread_mutex_lock(&r->lock);
+	if (ok) {
+		f->refreshes++;
+		f->last_ok = (int64_t)time(NULL);
+	} else {
+		f->failures++;
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /** Read a whole file; NULL with err set on failure. */
@@ -213,6 +242,7 @@ static int load_feed(struct dnsrep_refresher *r, struct dnsrep_snapshot_builder 
 				/* loaded, but a feed that suddenly lists nothing is far more
 				 * likely a truncated file than an intended change */
 				dnsrep_snapshot_builder_feed_undo(b); /* loaded, and committed */
+				feed_counted(r, f, 0);
 				say(r, DNSREP_ERR, "feed %s: %s is empty now; keeping the last good "
 				    "version (%u entries)", f->cfg->name, f->path, f->good_entries);
 			} else if (why && !(was_settling && same_file(&settled, &f->seen))) {
@@ -234,12 +264,14 @@ static int load_feed(struct dnsrep_refresher *r, struct dnsrep_snapshot_builder 
 				f->good_len = fresh_len;
 				f->good_entries = st.entries;
 				f->redis_version = fresh_version;
+				feed_counted(r, f, 1);
 				say(r, DNSREP_INFO, "feed %s: %u entries (%u allow), %u lines rejected, format %s",
 				    f->cfg->name, st.entries, st.allows, st.rejected,
 				    dnsrep_format_name(st.format));
 				return 1;
 			}
 		} else {
+			feed_counted(r, f, 0);
 			say(r, DNSREP_ERR, "%s; keeping the last good version%s", err,
 			    f->good ? "" : " (there is none yet)");
 		}
@@ -292,6 +324,7 @@ static struct dnsrep_snapshot *rebuild(struct dnsrep_refresher *r, int force, in
 			} else {
 				f->have_seen = 0;
 				f->have_settling = 0;
+				feed_counted(r, f, 0);
 				say(r, DNSREP_ERR, "feed %s: %s; keeping the last good version%s",
 				    f->cfg->name, err, f->good ? "" : " (there is none yet)");
 			}
@@ -316,14 +349,18 @@ static void install(struct dnsrep_refresher *r, struct dnsrep_snapshot *s, int s
 	else if (dnsrep_snapshot_protected(s))
 		say(r, DNSREP_INFO, "lookalike protection for %zu registrable domains",
 		    dnsrep_snapshot_protected(s));
+	int64_t started = now_ns();
 	if (r->o.on_prepare) /* this thread is the only one to swap: current cannot go away */
 		r->o.on_prepare(r->o.ctx, dnsrep_current_peek(r->o.current), s);
 	struct dnsrep_snapshot *old = dnsrep_current_swap(r->o.current, s);
 	if (r->o.on_swap)
 		r->o.on_swap(r->o.ctx, old, s);
 	dnsrep_snapshot_free(old);
+	int64_t took = now_ns() - started;
 	pthread_mutex_lock(&r->lock);
 	r->swaps++;
+	r->last_swap_ns = took;
+	r->installed_at = (int64_t)time(NULL);
 	pthread_mutex_unlock(&r->lock);
 	if (save && dnsrep_snapshot_save(s, r->o.cfg->snapshot_file, err, sizeof(err)) < 0)
 		say(r, DNSREP_WARN, "%s (blocking goes on; only the last-known-good copy is stale)", err);
@@ -360,6 +397,9 @@ static int stopping(struct dnsrep_refresher *r)
 
 static void redis_drop(struct dnsrep_refresher *r)
 {
+	pthread_mutex_lock(&r->lock);
+	r->connected = 0;
+	pthread_mutex_unlock(&r->lock);
 	dnsrep_store_close(r->cmd);
 	dnsrep_store_close(r->sub);
 	r->cmd = r->sub = NULL;
@@ -393,6 +433,12 @@ static int redis_connect(struct dnsrep_refresher *r, const struct dnsrep_store_o
 	/* a Redis that restarted counts its versions from 1 again: every feed is
 	 * checked until one sync has read them all */
 	r->need_full_check = 1;
+	pthread_mutex_lock(&r->lock);
+	r->connected = 1;
+	if (r->ever_connected)
+		r->reconnects++;
+	r->ever_connected = 1;
+	pthread_mutex_unlock(&r->lock);
 	return 0;
 }
 
@@ -456,9 +502,14 @@ static void redis_heartbeat(struct dnsrep_refresher *r)
 		return;
 	if (!r->hb && !(r->hb = dnsrep_store_connect(&r->po, err, sizeof(err))))
 		goto failed;
-	if (dnsrep_store_heartbeat(r->hb, r->o.resolver_id, r->loaded_version, r->loaded_names,
-				   r->loaded_at, r->sync_error, 3 * r->o.cfg->poll_interval + 10,
-				   err, sizeof(err)) < 0)
+	struct dnsrep_buf figures = { 0 };
+	if (r->o.on_figures && (r->o.on_figures(r->o.ctx, r, &figures) < 0 || figures.failed))
+		dnsrep_buf_reset(&figures); /* out of memory: the heartbeat goes without */
+	int sent = dnsrep_store_heartbeat(r->hb, r->o.resolver_id, r->loaded_version,
+		r->loaded_names, r->loaded_at, r->sync_error, figures.data,
+		3 * r->o.cfg->poll_interval + 10, err, sizeof(err));
+	dnsrep_buf_free(&figures);
+	if (sent < 0)
 		goto failed;
 	if (r->hb_down)
 		say(r, DNSREP_INFO, "heartbeats reach Redis again");
@@ -513,6 +564,7 @@ static int redis_sync(struct dnsrep_refresher *r, int force, int check_all)
 			if ((rc = redis_read_failed(r, r->cmd, err, f->data_error,
 						    sizeof(f->data_error))) < 0)
 				goto out;
+			feed_counted(r, f, 0);
 			unreadable++;
 			continue;
 		}
@@ -539,6 +591,7 @@ static int redis_sync(struct dnsrep_refresher *r, int force, int check_all)
 			if ((rc = redis_read_failed(r, r->cmd, err, f->data_error,
 						    sizeof(f->data_error))) < 0)
 				goto out;
+			feed_counted(r, f, 0);
 			unreadable++;
 			continue;
 		}
@@ -792,6 +845,29 @@ void dnsrep_refresher_stop(struct dnsrep_refresher *r)
 	pthread_mutex_destroy(&r->lock);
 	pthread_cond_destroy(&r->wake);
 	free(r);
+}
+
+size_t dnsrep_refresher_stats(const struct dnsrep_refresher *r, struct dnsrep_refresher_stats *st,
+	struct dnsrep_refresher_feed_stats *feeds, size_t max_feeds)
+{
+	struct dnsrep_refresher *m = (struct dnsrep_refresher *)r;
+	size_t n = m->n_feeds < max_feeds ? m->n_feeds : max_feeds;
+	pthread_mutex_lock(&m->lock);
+	st->swaps = m->swaps;
+	st->last_swap_seconds = (double)m->last_swap_ns / 1e9;
+	st->installed_at = m->installed_at;
+	st->redis = m->redis;
+	st->redis_connected = m->connected;
+	st->redis_reconnects = m->reconnects;
+	st->n_feeds = m->n_feeds;
+	for (size_t i = 0; i < n; i++) {
+		feeds[i].name = m->feeds[i].cfg->name;
+		feeds[i].refreshes = m->feeds[i].refreshes;
+		feeds[i].failures = m->feeds[i].failures;
+		feeds[i].last_ok = m->feeds[i].last_ok;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return n;
 }
 
 unsigned long dnsrep_refresher_swaps(const struct dnsrep_refresher *r)

@@ -862,8 +862,8 @@ void dnsrep_store_free_names(char **names, size_t n)
 
 /* The heartbeat field is the current time; ttl_s 0 is taken as 1. */
 int dnsrep_store_heartbeat(struct dnsrep_store *s, const char *resolver, uint64_t version,
-	uint64_t names, int64_t loaded_at, const char *error, unsigned ttl_s, char *err,
-	size_t errlen)
+	uint64_t names, int64_t loaded_at, const char *error, const char *figures, unsigned ttl_s,
+	char *err, size_t errlen)
 {
 	char kres[STORE_KEY_MAX], kall[STORE_KEY_MAX];
 	if (key_make(s, kres, "resolver:", resolver, err, errlen) < 0 ||
@@ -876,17 +876,18 @@ int dnsrep_store_heartbeat(struct dnsrep_store *s, const char *resolver, uint64_
 	snprintf(hb, sizeof(hb), "%" PRId64, (int64_t)time(NULL));
 	snprintf(ttl, sizeof(ttl), "%u", ttl_s ? ttl_s : 1);
 	const char *hset[] = { "HSET", kres, "version", v, "names", nm, "loaded_at", la,
-			       "heartbeat", hb, "error", error ? error : "" };
+			       "heartbeat", hb, "error", error ? error : "",
+			       "figures", figures ? figures : "" };
 	const char *expire[] = { "EXPIRE", kres, ttl };
 	const char *sadd[] = { "SADD", kall, resolver };
-	size_t hset_l[12], expire_l[3], sadd_l[3];
-	for (int i = 0; i < 12; i++)
+	size_t hset_l[14], expire_l[3], sadd_l[3];
+	for (int i = 0; i < 14; i++)
 		hset_l[i] = strlen(hset[i]);
 	for (int i = 0; i < 3; i++) {
 		expire_l[i] = strlen(expire[i]);
 		sadd_l[i] = strlen(sadd[i]);
 	}
-	const int argc[] = { 12, 3, 3 };
+	const int argc[] = { 14, 3, 3 };
 	const char **const argv[] = { hset, expire, sadd };
 	const size_t *const lens[] = { hset_l, expire_l, sadd_l };
 	redisReply *r[3];
@@ -922,6 +923,8 @@ static int resolver_fill(struct dnsrep_store *s, struct dnsrep_store_resolver *r
 			bad = reply_i64(v, &res->heartbeat);
 		else if (reply_is(k, "error"))
 			copy_bounded(res->error, sizeof(res->error), v);
+		else if (reply_is(k, "figures"))
+			copy_bounded(res->figures, sizeof(res->figures), v);
 		if (bad) {
 			store_error(s, err, errlen, "resolver %s: field %.*s is not a number", res->id,
 				(int)(k->len < 64 ? k->len : 64), k->str);

@@ -15,7 +15,7 @@ UNBOUND_BUILD="dpkg-dev build-essential autoconf automake libtool pkg-config bis
   libssl-dev libsystemd-dev"
 # Building dnsrep itself.
 DNSREP_BUILD="libldns-dev libhiredis-dev libunbound-dev libpsl-dev libidn2-dev
-  libcurl4-openssl-dev zlib1g-dev libssl-dev publicsuffix libevent-dev"
+  libcurl4-openssl-dev zlib1g-dev libssl-dev publicsuffix libevent-dev libmicrohttpd-dev"
 # Running the test suites: unit tests, and the real servers of the integration tests.
 DNSREP_TEST="libcmocka-dev libtsan2 nsd redis-server redis-tools ldnsutils bind9-dnsutils jq curl openssl idn2
   clang libclang-rt-14-dev"

@@ -79,6 +79,11 @@ static void on_swap(void *ctx, const struct dnsrep_snapshot *old, const struct d
 	dnsrep_flush_changed(ctx, old, now); /* it says what it did */
 }
 
+static int on_figures(void *ctx, const struct dnsrep_refresher *r, struct dnsrep_buf *out)
+{
+	return dnsrep_metrics_json(ctx, r, out);
+}
+
 /** Module ids: one counter for the process (see thread.c). */
 static _Atomic uint64_t last_module_id;
 
@@ -86,6 +91,7 @@ static void module_free(struct dnsrep_module *mod)
 {
 	if (!mod)
 		return;
+	dnsrep_metrics_http_stop(mod->http);  /* no scrape reads what is freed below */
 	dnsrep_walk_abort(&mod->walk);        /* the refresher may wait for a walk */
 	dnsrep_refresher_stop(mod->refresher);
 	dnsrep_blocklog_close(mod->log);      /* stops the writer, the stream's only user */
@@ -187,7 +193,8 @@ int init(struct module_env *env, int id)
 	struct dnsrep_refresher_opts ro = { .cfg = mod->cfg, .current = mod->current,
 					    .on_prepare = on_prepare, .on_swap = on_swap,
 					    .on_msg = on_msg, .ctx = mod,
-					    .resolver_id = mod->resolver_id };
+					    .resolver_id = mod->resolver_id,
+					    .on_figures = on_figures };
 	mod->refresher = dnsrep_refresher_start(&ro, err, sizeof(err));
 	if (!mod->refresher) {
 		log_err("dnsrep: %s", err);
@@ -198,6 +205,7 @@ int init(struct module_env *env, int id)
 	}
 	log_info("dnsrep %s: init, module %d, config %s (%zu feeds), log %s",
 		 dnsrep_version(), id, mod->cfg_path, mod->cfg->n_feeds, mod->cfg->log_file);
+	mod->http = dnsrep_metrics_http_start(mod);
 	if (id != 0)
 		log_warn("dnsrep: dynlib is module %d, not the first in module-config: lookups of "
 			 "blocked names reach the modules before it (they are still blocked when "

@@ -24,6 +24,7 @@
 #include "dnsrep/refresher.h"
 #include "dnsrep/store.h"
 #include "dnsrep/snapshot.h"
+#include "dnsrep/stats.h"
 
 struct module_env;
 struct module_qstate;
@@ -77,6 +78,7 @@ struct dnsrep_walk {
 };
 
 struct dnsrep_thread;
+struct dnsrep_metrics_http;
 
 /** The module's state (kept in dynlibmod_env.dyn_env). */
 struct dnsrep_module {
@@ -93,6 +95,7 @@ struct dnsrep_module {
 	struct dnsrep_store_opts stream_opts; /**< where the block log stream goes */
 	char stream_host[512];
 	struct dnsrep_logstream *stream;   /**< the block log's Redis stream, or NULL */
+	struct dnsrep_metrics_http *http;  /**< the metrics endpoint, or NULL */
 	int callbacks;                     /**< the reply callbacks are registered */
 	pthread_t init_thread;             /**< the thread init ran on (Unbound's main thread) */
 	/* per resolver thread state (thread.c), freed at deinit */
@@ -236,6 +239,15 @@ struct dnsrep_judge_cache *dnsrep_thread_cache(struct dnsrep_module *mod);
  */
 void dnsrep_thread_serve(struct dnsrep_module *mod, struct module_env *env);
 
+/** This thread's lookup counters, made on first use; NULL when out of memory. */
+struct dnsrep_stats *dnsrep_thread_stats(struct dnsrep_module *mod);
+
+/**
+ * Add every resolver thread's counters to total (any thread).
+ * @return the number of threads, or -1 out of memory.
+ */
+int dnsrep_threads_stats(struct dnsrep_module *mod, struct dnsrep_stats_total *total);
+
 /** Free every thread's state (deinit: Unbound has deleted the threads' event bases). */
 void dnsrep_threads_free(struct dnsrep_module *mod);
 
@@ -328,6 +340,24 @@ void dnsrep_evict_later(struct dnsrep_module *mod, const uint8_t *qname, size_t 
 /** Remove what was queued (from operate, where no cache lock is held). */
 void dnsrep_evict_now(struct dnsrep_module *mod, struct module_env *env);
 
+/* ---- metrics.c, metrics_http.c ------------------------------------------------- */
+
+/** The module's figures in Prometheus text format.  0, or -1 (out of memory). */
+int dnsrep_metrics_render(struct dnsrep_module *mod, struct dnsrep_buf *out);
+
+/** The main figures as one JSON object (for the heartbeat, from r's thread).  0, or -1. */
+int dnsrep_metrics_json(struct dnsrep_module *mod, const struct dnsrep_refresher *r,
+	struct dnsrep_buf *out);
+
+/**
+ * Serve the metrics on metrics-listen (when set) from a thread of libmicrohttpd's.
+ * NULL when off, or when it cannot start (said in Unbound's log: DNS goes on).
+ */
+struct dnsrep_metrics_http *dnsrep_metrics_http_start(struct dnsrep_module *mod);
+
+/** Stop the endpoint and wait for its thread (before the module is freed).  NULL is fine. */
+void dnsrep_metrics_http_stop(struct dnsrep_metrics_http *h);
+
 /* ---- record.c ---------------------------------------------------------------- */
 
 /**
@@ -338,6 +368,17 @@ void dnsrep_record_client(struct dnsrep_module *mod, enum dnsrep_log_kind kind,
 	const struct dnsrep_block *blk, const struct dnsrep_judgement *j,
 	const struct sockaddr_storage *client, socklen_t client_len, const uint8_t *qname,
 	size_t qname_len, uint16_t qtype, uint16_t ede, const struct timeval *when);
+
+/** Count one client answer judged (this thread's counters). */
+void dnsrep_count_judged(struct dnsrep_module *mod);
+
+/**
+ * Count one client's lookup of a listed name under its outcome, the block's feed,
+ * category, action, match kind and technique (serial: the snapshot of blk->meta).
+ * Exempt lookups are counted whether log-exempt logs them or not.
+ */
+void dnsrep_count_lookup(struct dnsrep_module *mod, enum dnsrep_log_kind kind,
+	const struct dnsrep_block *blk, uint64_t serial);
 
 /** Whether a client address is exempt (exempt-client). */
 int dnsrep_client_exempt(const struct dnsrep_module *mod, const struct sockaddr_storage *ss);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * record.c — who asked: block log records and exempt clients, per client.
+ * record.c — who asked: block log records, lookup counters and exempt clients,
+ * per client.
  *
  * Every answer is judged when it is sent, for the client it is sent to
  * (reply.c), so each client gets its own log record with its own address, the
@@ -119,4 +120,22 @@ void dnsrep_record_client(struct dnsrep_module *mod, enum dnsrep_log_kind kind,
 	rec.qname_len = put_name(rec.qname, qname, qname_len);
 	rec.ede = ede;
 	(void)dnsrep_blocklog_push(mod->log, &rec); /* a full queue counts the drop */
+}
+
+void dnsrep_count_judged(struct dnsrep_module *mod)
+{
+	struct dnsrep_stats *st = dnsrep_thread_stats(mod);
+	if (st)
+		dnsrep_stats_judged(st);
+}
+
+void dnsrep_count_lookup(struct dnsrep_module *mod, enum dnsrep_log_kind kind,
+	const struct dnsrep_block *blk, uint64_t serial)
+{
+	struct dnsrep_stats *st = dnsrep_thread_stats(mod);
+	if (!st || !blk->meta)
+		return;
+	dnsrep_stats_count(st, kind, (int)blk->action, blk->match,
+			   blk->hit ? (int)blk->hit->technique : 0, serial, blk->meta->feed,
+			   blk->meta->category);
 }

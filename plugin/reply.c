@@ -212,13 +212,14 @@ static int on_reply(struct query_info *qinfo, struct module_qstate *qstate, stru
 	}
 	uint64_t serial = dnsrep_snapshot_serial(s);
 	struct dnsrep_judgement j;
+	dnsrep_count_judged(mod);
 	enum dnsrep_effect e = dnsrep_judge_answer(mod, s, dnsrep_thread_cache(mod), qinfo->qname,
 		qinfo->qname_len, q->serial == serial ? &q->qv : NULL, real, &j);
 	struct dnsrep_block blk;
 	dnsrep_judgement_block(&j, &blk);
 	int exempt = e == DNSREP_EFFECT_BLOCK && dnsrep_client_exempt(mod, &repinfo->client_addr);
 	enum dnsrep_log_kind kind = DNSREP_LOG_BLOCKED;
-	int logged = 1;
+	int logged = 1, listed = 1;
 	uint16_t ede = 0;
 	if (e == DNSREP_EFFECT_BLOCK && !exempt) {
 		if (!is_block) {
@@ -254,10 +255,13 @@ static int on_reply(struct query_info *qinfo, struct module_qstate *qstate, stru
 		} else if (e == DNSREP_EFFECT_LOG && real) {
 			kind = DNSREP_LOG_LOGONLY;
 		} else {
-			logged = 0; /* nothing listed; or a block that a new blocklist ended a
-				     * moment ago, with nothing real to send instead: it goes out */
+			/* nothing listed; or a block that a new blocklist ended a moment ago,
+			 * with nothing real to send instead: it goes out */
+			logged = listed = 0;
 		}
 	}
+	if (listed)
+		dnsrep_count_lookup(mod, kind, &blk, serial);
 	if (logged)
 		dnsrep_record_client(mod, kind, &blk, &j, &repinfo->client_addr,
 			repinfo->client_addrlen, qinfo->qname, qinfo->qname_len, qinfo->qtype, ede,
@@ -297,6 +301,8 @@ static int on_cache_reply(struct query_info *qinfo, struct module_qstate *qstate
 		return 1;
 	const struct dnsrep_snapshot *s = dnsrep_current_enter(mod->current);
 	struct dnsrep_judgement j;
+	if (s)
+		dnsrep_count_judged(mod);
 	if (!s || dnsrep_judge_answer(mod, s, dnsrep_thread_cache(mod), qinfo->qname,
 				      qinfo->qname_len, NULL, rep, &j) == DNSREP_EFFECT_PASS) {
 		dnsrep_current_leave(mod->current);
@@ -324,6 +330,7 @@ static int on_cache_reply(struct query_info *qinfo, struct module_qstate *qstate
 				ede = (uint16_t)mod->cfg->ede;
 		}
 	}
+	dnsrep_count_lookup(mod, kind, &blk, dnsrep_snapshot_serial(s));
 	if (kind != DNSREP_LOG_EXEMPT || mod->cfg->log_exempt)
 		dnsrep_record_client(mod, kind, &blk, &j, &repinfo->client_addr,
 			repinfo->client_addrlen, qinfo->qname, qinfo->qname_len, qinfo->qtype, ede,

@@ -10,7 +10,8 @@
  * (or that it went silent).  Exit status 1 when a configured feed is missing from
  * Redis or its last sync failed, or a resolver is behind, silent, or cannot read
  * the data in Redis (its heartbeat says why): usable from
- * monitoring.
+ * monitoring.  Each resolver's heartbeat also carries its counters — the same
+ * figures its metrics endpoint serves, in total — shown under its line.
  */
 #include "dnsrep_config.h"
 #include "dnsrep/config.h"
@@ -96,6 +97,74 @@ static void show_feed(struct dnsrep_buf *o, int json, int first, const char *nam
 		printf("%24s   rejected line %.*s\n", "", (int)(nl - r), r);
 }
 
+/** The figures a heartbeat carries, in the order shown. */
+static const char *const figure_keys[] = {
+	"judged", "blocked", "log_only", "exempt", "escaped", "log_written", "log_dropped",
+	"stream_sent", "stream_missed", "refreshes", "refresh_failures", "swaps",
+	"last_swap_ms", "bytes", "redis_reconnects",
+};
+#define N_FIGURES (sizeof(figure_keys) / sizeof(figure_keys[0]))
+
+/**
+ * Read a heartbeat's figures: a flat JSON object of whole numbers, as the plugin
+ * writes it.  Keys not known are skipped; values missing stay -1.
+ * @return 1, or 0 when there are none or they are not such an object.
+ */
+static int figures_read(const char *s, int64_t v[N_FIGURES])
+{
+	for (size_t i = 0; i < N_FIGURES; i++)
+		v[i] = -1;
+	if (*s++ != '{')
+		return 0;
+	while (*s == '"') {
+		const char *k = ++s;
+		while (*s && *s != '"')
+			s++;
+		size_t klen = (size_t)(s - k);
+		if (*s++ != '"' || *s++ != ':' || *s < '0' || *s > '9')
+			return 0;
+		int64_t n = 0;
+		for (; *s >= '0' && *s <= '9'; s++)
+			n = n > (INT64_MAX - 9) / 10 ? INT64_MAX : n * 10 + (*s - '0');
+		for (size_t i = 0; i < N_FIGURES; i++)
+			if (strlen(figure_keys[i]) == klen && strncmp(figure_keys[i], k, klen) == 0)
+				v[i] = n;
+		if (*s == ',')
+			s++;
+	}
+	return s[0] == '}' && s[1] == 0;
+}
+
+/** The figures as a JSON object (or null) into o. */
+static void figures_json(struct dnsrep_buf *o, const char *s)
+{
+	int64_t v[N_FIGURES];
+	if (!figures_read(s, v)) {
+		dnsrep_buf_puts(o, ",\"figures\":null");
+		return;
+	}
+	dnsrep_buf_puts(o, ",\"figures\":{");
+	for (size_t i = 0, n = 0; i < N_FIGURES; i++)
+		if (v[i] >= 0)
+			json_num(o, figure_keys[i], v[i], n++ > 0);
+	dnsrep_buf_puts(o, "}");
+}
+
+/** The figures as text lines under a resolver's line. */
+static void figures_text(const char *s)
+{
+	int64_t v[N_FIGURES];
+	if (!figures_read(s, v))
+		return;
+	printf("%32s   lookups judged %" PRId64 ": blocked %" PRId64 ", log-only %" PRId64
+	       ", exempt %" PRId64 ", escaped %" PRId64 "\n", "", v[0], v[1], v[2], v[3], v[4]);
+	printf("%32s   block log written %" PRId64 ", dropped %" PRId64 "; stream sent %" PRId64
+	       ", missed %" PRId64 "\n", "", v[5], v[6], v[7], v[8]);
+	printf("%32s   feed refreshes %" PRId64 ", failed %" PRId64 "; swaps %" PRId64
+	       " (last %" PRId64 " ms); blocklist %" PRId64 " bytes; Redis reconnects %" PRId64 "\n",
+	       "", v[9], v[10], v[11], v[12], v[13], v[14]);
+}
+
 /** One resolver's line (text) or object (JSON into o). */
 static void show_resolver(struct dnsrep_buf *o, int json, int first,
 	const struct dnsrep_store_resolver *r, const char *state)
@@ -111,6 +180,7 @@ static void show_resolver(struct dnsrep_buf *o, int json, int first,
 		json_num(o, "heartbeat", r->heartbeat, 1);
 		dnsrep_buf_puts(o, ",");
 		dnsrep_json_kv(o, "error", r->heartbeat && r->error[0] ? r->error : NULL);
+		figures_json(o, r->heartbeat ? r->figures : "");
 		dnsrep_buf_puts(o, "}");
 		return;
 	}
@@ -119,6 +189,8 @@ static void show_resolver(struct dnsrep_buf *o, int json, int first,
 	printf("%-32s %8" PRIu64 " %10" PRIu64 "  %-32s %s\n", r->id, r->version, r->names, hb, state);
 	if (r->heartbeat && r->error[0])
 		printf("%32s   error: %s\n", "", r->error);
+	if (r->heartbeat)
+		figures_text(r->figures);
 }
 
 /* Options, then the feeds (configured first, then those only in Redis) and the

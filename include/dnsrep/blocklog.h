@@ -119,6 +119,9 @@ void dnsrep_blocklog_set_sink(struct dnsrep_blocklog *log,
  */
 void dnsrep_blocklog_set_msg(struct dnsrep_blocklog *log, dnsrep_msg_fn on_msg, void *ctx);
 
+/** A match kind's name in the log: "exact", "subdomain", "lookalike", "cname". */
+const char *dnsrep_blocklog_match_name(int match);
+
 /** Records dropped so far because the queue was full. */
 uint64_t dnsrep_blocklog_dropped(const struct dnsrep_blocklog *log);
 

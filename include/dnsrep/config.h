@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "dnsrep/err.h"  /* DNSREP_ERRLEN */
 #include "dnsrep/lookalike.h" /* struct dnsrep_lookalike_tuning */
@@ -102,6 +103,7 @@ struct dnsrep_config {
 	uint32_t redis_timeout; /**< seconds, connect and per command; default 2 */
 	int redis_stream;       /**< also XADD block log records to PREFIXlog */
 	unsigned redis_stream_maxlen; /**< the stream's approximate cap; default 1000000 */
+	char *metrics_listen;   /**< the Prometheus endpoint, ADDRESS:PORT; NULL: none */
 	/* the feeder (dnsrepctl sync) */
 	char *ca_file;          /**< CA bundle for https feeds, or NULL for the system's */
 	uint32_t fetch_timeout; /**< seconds for one fetch; default 300 */
@@ -126,6 +128,12 @@ struct dnsrep_config {
  */
 int dnsrep_config_load(const char *path, struct dnsrep_config **out,
 	char *err, size_t errlen);
+
+/**
+ * Parse a listening address: "127.0.0.1:9167" or "[::1]:9167" (numeric only; port
+ * 1-65535).  @return 0, or -1 when it is not one.
+ */
+int dnsrep_listen_parse(const char *v, struct sockaddr_storage *ss, socklen_t *len);
 
 /**
  * Parse dnsrep.conf text held in memory (for tests and `dnsrepctl`).

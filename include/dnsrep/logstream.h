@@ -32,6 +32,9 @@ struct dnsrep_logstream *dnsrep_logstream_new(const struct dnsrep_store_opts *so
 /** The sink function: give it to dnsrep_blocklog_set_sink with the logstream as ctx. */
 void dnsrep_logstream_sink(void *logstream, const char *lines, size_t len);
 
+/** Lines appended to the stream. */
+uint64_t dnsrep_logstream_sent(const struct dnsrep_logstream *ls);
+
 /** Lines not appended to the stream: Redis unreachable or hung, or the buffer full. */
 uint64_t dnsrep_logstream_dropped(const struct dnsrep_logstream *ls);
 

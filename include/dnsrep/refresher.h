@@ -17,7 +17,9 @@
 #define DNSREP_REFRESHER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "dnsrep/buf.h"
 #include "dnsrep/config.h"
 #include "dnsrep/current.h"
 #include "dnsrep/err.h"
@@ -30,6 +32,8 @@
 typedef void (*dnsrep_swap_fn)(void *ctx, const struct dnsrep_snapshot *old,
 	const struct dnsrep_snapshot *now);
 
+struct dnsrep_refresher;
+
 struct dnsrep_refresher_opts {
 	const struct dnsrep_config *cfg; /**< borrowed: must outlive the refresher */
 	struct dnsrep_current *current;  /**< where snapshots are installed */
@@ -38,6 +42,9 @@ struct dnsrep_refresher_opts {
 	dnsrep_msg_fn on_msg;            /**< or NULL */
 	void *ctx;                       /**< for the callbacks */
 	const char *resolver_id;         /**< names this resolver in its Redis heartbeats, or NULL */
+	/** The resolver's counters for its heartbeats, as one JSON object into out (on the
+	 * refresher's thread, which passes itself); 0, or -1.  NULL: heartbeats carry none. */
+	int (*on_figures)(void *ctx, const struct dnsrep_refresher *r, struct dnsrep_buf *out);
 };
 
 struct dnsrep_refresher;
@@ -53,6 +60,32 @@ struct dnsrep_refresher *dnsrep_refresher_start(const struct dnsrep_refresher_op
 
 /** Stop the thread and wait for it; free the refresher.  NULL is fine. */
 void dnsrep_refresher_stop(struct dnsrep_refresher *r);
+
+/** A feed's figures, for the metrics. */
+struct dnsrep_refresher_feed_stats {
+	const char *name;        /**< borrowed from the configuration */
+	uint64_t refreshes;      /**< new versions taken */
+	uint64_t failures;       /**< new versions refused or unreadable (the last good kept) */
+	int64_t last_ok;         /**< Unix time a new version was last taken, or 0 */
+};
+
+/** The refresher's figures, for the metrics. */
+struct dnsrep_refresher_stats {
+	unsigned long swaps;     /**< snapshots installed */
+	double last_swap_seconds; /**< the last swap, the caller's flush included */
+	int64_t installed_at;    /**< Unix time the blocklist in place was installed, or 0 */
+	int redis;               /**< following Redis (else files) */
+	int redis_connected;     /**< its connections are up */
+	uint64_t redis_reconnects; /**< connections made after the first */
+	size_t n_feeds;          /**< feeds configured */
+};
+
+/**
+ * The refresher's figures, and the first max_feeds feeds' into feeds (any thread).
+ * @return how many feeds were written.
+ */
+size_t dnsrep_refresher_stats(const struct dnsrep_refresher *r, struct dnsrep_refresher_stats *st,
+	struct dnsrep_refresher_feed_stats *feeds, size_t max_feeds);
 
 /** How many snapshots it has installed (the snapshot file's counts). */
 unsigned long dnsrep_refresher_swaps(const struct dnsrep_refresher *r);

@@ -132,12 +132,13 @@ int dnsrep_store_feeds(struct dnsrep_store *s, char ***names, size_t *n, char *e
 void dnsrep_store_free_names(char **names, size_t n);
 
 /**
- * A resolver's heartbeat: HSET dnsrep:resolver:ID version names loaded_at heartbeat,
- * EXPIRE ttl_s, SADD dnsrep:resolvers ID.  -1 on error.
+ * A resolver's heartbeat: HSET dnsrep:resolver:ID version names loaded_at heartbeat
+ * error figures, EXPIRE ttl_s, SADD dnsrep:resolvers ID.  figures: the resolver's
+ * counters as one JSON object (or NULL).  -1 on error.
  */
 int dnsrep_store_heartbeat(struct dnsrep_store *s, const char *resolver, uint64_t version,
-	uint64_t names, int64_t loaded_at, const char *error, unsigned ttl_s, char *err,
-	size_t errlen);
+	uint64_t names, int64_t loaded_at, const char *error, const char *figures, unsigned ttl_s,
+	char *err, size_t errlen);
 
 /** One resolver as `dnsrepctl status` shows it. */
 struct dnsrep_store_resolver {
@@ -145,6 +146,7 @@ struct dnsrep_store_resolver {
 	uint64_t version, names;
 	int64_t loaded_at, heartbeat;  /**< heartbeat 0: expired (no recent heartbeat) */
 	char error[512];               /**< why it cannot follow Redis's data, or "" */
+	char figures[2048];            /**< its counters, a JSON object, or "" (older versions) */
 };
 
 /** The resolvers that ever sent a heartbeat (malloc'd array).  -1 on error. */

@@ -694,10 +694,10 @@ static void test_heartbeat_resolvers(void **state)
 	free(r);
 
 	int64_t t = (int64_t)time(NULL);
-	assert_int_equal(dnsrep_store_heartbeat(s, "ns1.example/1234", 41, 1000000, t - 60, "", 60,
-						err, sizeof(err)), 0);
+	assert_int_equal(dnsrep_store_heartbeat(s, "ns1.example/1234", 41, 1000000, t - 60, "",
+						"{\"judged\":5}", 60, err, sizeof(err)), 0);
 	assert_int_equal(dnsrep_store_heartbeat(s, "ns2", 40, 999, t - 5,
-						"dnsrep:feed:x: WRONGTYPE", 1, err, sizeof(err)), 0);
+						"dnsrep:feed:x: WRONGTYPE", NULL, 1, err, sizeof(err)), 0);
 	assert_int_equal(dnsrep_store_resolvers(s, &r, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 2);
 	const struct dnsrep_store_resolver *a = find_resolver(r, n, "ns1.example/1234");
@@ -711,6 +711,8 @@ static void test_heartbeat_resolvers(void **state)
 	assert_int_equal(b->version, 40);
 	assert_string_equal(a->error, "");
 	assert_string_equal(b->error, "dnsrep:feed:x: WRONGTYPE");
+	assert_string_equal(a->figures, "{\"judged\":5}");
+	assert_string_equal(b->figures, "");
 	assert_int_equal(b->names, 999);
 	assert_true(b->heartbeat >= t);
 	free(r);
