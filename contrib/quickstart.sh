@@ -10,13 +10,14 @@
 # Pi-hole's Unbound guide uses).  Stop it with Ctrl-C.
 #
 # Usage: contrib/quickstart.sh [--port N] [--dir DIR] [--forward ADDR] [--include FILE]
-#                              [--redis-port N] [--no-redis] [--no-build]
+#                              [--redis-port N] [--metrics-port N] [--no-redis] [--no-build]
 #   --port N        listen on 127.0.0.1 port N                (default 5335)
 #   --dir DIR       working directory: configs, logs          (default build/quickstart)
 #   --forward ADDR  forward all queries to ADDR instead of recursing from the root
 #                   (for networks that block outgoing DNS; e.g. 9.9.9.9)
 #   --include FILE  add `include: FILE` to the generated unbound.conf
 #   --redis-port N  the local redis-server's port               (default 6385)
+#   --metrics-port N  the plugin's Prometheus endpoint on 127.0.0.1 (default 9167)
 #   --control-port N  unbound-control's port on 127.0.0.1, no certificates
 #                   (default: --port + 1)
 #   --no-redis      no Redis: the plugin reads the feed file itself
@@ -31,6 +32,7 @@ forward=""
 include=""
 build=yes
 redis_port=6385
+metrics_port=9167
 use_redis=yes
 control_port=""
 while [ $# -gt 0 ]; do
@@ -41,6 +43,7 @@ while [ $# -gt 0 ]; do
     --include) include=$2; shift 2 ;;
     --no-build) build=no; shift ;;
     --redis-port) redis_port=$2; shift 2 ;;
+    --metrics-port) metrics_port=$2; shift 2 ;;
     --control-port) control_port=$2; shift 2 ;;
     --no-redis) use_redis=no; shift ;;
     -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -101,6 +104,7 @@ port_busy "$control_port" tcp && busy_say "$control_port" "tcp, for unbound-cont
 if [ "$use_redis" = yes ] && port_busy "$redis_port" tcp; then
   busy_say "$redis_port" "tcp, for redis-server" --redis-port
 fi
+port_busy "$metrics_port" tcp && busy_say "$metrics_port" "tcp, for the metrics endpoint" --metrics-port
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
@@ -126,6 +130,7 @@ dnsrep:
   log-file: "$dir/dnsrep-blocks.jsonl"
   snapshot-file: "$dir/dnsrep.snapshot"
   poll-interval: 5s
+  metrics-listen: 127.0.0.1:$metrics_port
 $redis_lines
 feed:
   name: dprk-it-fronts
@@ -211,6 +216,7 @@ tail -n 1 "$dir/dnsrep-blocks.jsonl"
 echo
 say "query it:  dig @127.0.0.1 -p $port debian.org"
 say "review:    $bdir/dnsrepctl report $dir/dnsrep-blocks.jsonl"
+say "metrics:   curl http://127.0.0.1:$metrics_port/metrics"
 [ "$use_redis" = no ] || say "status:    $bdir/dnsrepctl status --config $dir/dnsrep.conf"
 say "reload:    $prefix/sbin/unbound-control -c $dir/unbound.conf reload"
 say "stop it:   Ctrl-C"
