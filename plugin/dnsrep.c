@@ -146,6 +146,7 @@ int init(struct module_env *env, int id)
 		return 0;
 	}
 	dnsrep_load_lookalike_opts(&mod->lookalike, mod->cfg);
+	mod->counting = mod->cfg->metrics_listen || mod->cfg->redis;
 	if (mod->cfg->resolver_id)
 		snprintf(mod->resolver_id, sizeof(mod->resolver_id), "%s", mod->cfg->resolver_id);
 	else if (gethostname(mod->resolver_id, sizeof(mod->resolver_id) - 1) < 0)

@@ -96,6 +96,8 @@ struct dnsrep_module {
 	char stream_host[512];
 	struct dnsrep_logstream *stream;   /**< the block log's Redis stream, or NULL */
 	struct dnsrep_metrics_http *http;  /**< the metrics endpoint, or NULL */
+	int counting;                      /**< lookups are counted: someone reads the counts
+					        (metrics-listen, or Redis heartbeats) */
 	int callbacks;                     /**< the reply callbacks are registered */
 	pthread_t init_thread;             /**< the thread init ran on (Unbound's main thread) */
 	/* per resolver thread state (thread.c), freed at deinit */
@@ -369,7 +371,7 @@ void dnsrep_record_client(struct dnsrep_module *mod, enum dnsrep_log_kind kind,
 	const struct sockaddr_storage *client, socklen_t client_len, const uint8_t *qname,
 	size_t qname_len, uint16_t qtype, uint16_t ede, const struct timeval *when);
 
-/** Count one client answer judged (this thread's counters). */
+/** Count one client answer judged (this thread's counters), when mod->counting. */
 void dnsrep_count_judged(struct dnsrep_module *mod);
 
 /**

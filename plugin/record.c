@@ -124,6 +124,8 @@ void dnsrep_record_client(struct dnsrep_module *mod, enum dnsrep_log_kind kind,
 
 void dnsrep_count_judged(struct dnsrep_module *mod)
 {
+	if (!mod->counting)
+		return;
 	struct dnsrep_stats *st = dnsrep_thread_stats(mod);
 	if (st)
 		dnsrep_stats_judged(st);
@@ -132,6 +134,8 @@ void dnsrep_count_judged(struct dnsrep_module *mod)
 void dnsrep_count_lookup(struct dnsrep_module *mod, enum dnsrep_log_kind kind,
 	const struct dnsrep_block *blk, uint64_t serial)
 {
+	if (!mod->counting)
+		return;
 	struct dnsrep_stats *st = dnsrep_thread_stats(mod);
 	if (!st || !blk->meta)
 		return;

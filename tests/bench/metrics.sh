@@ -1,0 +1,135 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# metrics.sh — what the metrics cost (a benchmark, not a test): blocked-name throughput
+# of two Unbounds with the plugin, identical but for the metrics, side by side in one run.
+#
+#   off   no metrics-listen and no Redis: the lookups are not counted at all
+#   on    metrics-listen set: every lookup counted on its resolver thread, and the
+#         endpoint scraped every SCRAPE_S seconds (default 1: fifteen times Prometheus's
+#         default rate) during the load
+#
+# Both with the same feed (SIZE names from tests/bench/genfeed, file://, no Redis), the
+# block log on, num-threads 2, the validator in the stack.  dnsperf sends A queries for
+# NQUERIES listed names for DURATION seconds, RUNS rounds, off then on in odd rounds and
+# on then off in even ones (so that neither always runs first); the medians and the
+# ratio on/off are printed and written to tests/bench/METRICS.md.
+#
+#   make -C build/release bench-metrics
+#   sh tests/bench/metrics.sh [BUILD_DIR]
+# Environment: UNBOUND_PREFIX, SIZE (100000), NQUERIES (10000), RUNS (8), DURATION (8),
+# CLIENTS (4), OUTSTANDING (200), SCRAPE_S (1), RESULTS (tests/bench/METRICS.md), KEEP_TMP.
+# About 5 minutes on 2 cores.
+set -u
+NAME=metrics
+. "$(dirname "$0")/benchlib.sh"
+bench_setup "${1:-build/release}"
+SIZE=${SIZE:-100000} NQUERIES=${NQUERIES:-10000} RUNS=${RUNS:-8} DURATION=${DURATION:-8}
+CLIENTS=${CLIENTS:-4} OUTSTANDING=${OUTSTANDING:-200} SCRAPE_S=${SCRAPE_S:-1}
+RESULTS=${RESULTS:-$top_srcdir/tests/bench/METRICS.md}
+PLUGIN="$build/plugin/dnsrep.so"
+GENFEED="$build/tests/bench/genfeed"
+FREEPORT="$build/tests/integration/freeport"
+for f in "$UNBOUND" "$GENFEED" "$FREEPORT"; do
+  [ -x "$f" ] || die "missing $f (make -C $build bench-metrics builds what is needed)"
+done
+[ -f "$PLUGIN" ] || die "missing $PLUGIN (make -C $build)"
+need_dnsperf
+command -v curl > /dev/null 2>&1 || die "missing curl"
+
+"$GENFEED" "$SIZE" > "$dir/list.txt" || die "genfeed failed"
+step=$((SIZE / NQUERIES)); [ "$step" -ge 1 ] || step=1
+awk -v s="$step" -v m="$NQUERIES" 'NR % s == 0 && c < m { print $0 " A"; c++ }' "$dir/list.txt" > "$dir/blocked.txt"
+set -- $("$FREEPORT" 2)
+bench_nsd "$1" "$dir/list.txt"
+set -- $("$FREEPORT" 3)
+mport=$3
+for c in off on; do
+  cdir=$dir/$c
+  mkdir -p "$cdir"
+  [ "$c" = off ] && port=$1 || port=$2
+  echo "$port" > "$cdir/port"
+  cat > "$cdir/unbound.conf" <<EOF
+server:
+  interface: 127.0.0.1
+  port: $port
+  do-daemonize: no
+  username: ""
+  chroot: ""
+  directory: "$cdir"
+  pidfile: "$cdir/unbound.pid"
+  logfile: "$cdir/unbound.log"
+  use-syslog: no
+  verbosity: 1
+  num-threads: 2
+  so-rcvbuf: 4m
+  access-control: 127.0.0.0/8 allow
+  do-not-query-localhost: no
+  qname-minimisation: no
+  module-config: "dynlib validator iterator"
+stub-zone:
+  name: "."
+  stub-addr: 127.0.0.1@$nsd_port
+dynlib:
+  dynlib-file: "$PLUGIN"
+EOF
+  cp "$dir/list.txt" "$cdir/feed.txt"
+  {
+    printf 'dnsrep:\n  resolver-id: "bench-%s"\n  log-file: "%s/blocks.jsonl"\n' "$c" "$cdir"
+    printf '  snapshot-file: "%s/dnsrep.snapshot"\n  poll-interval: 60s\n' "$cdir"
+    [ "$c" = on ] && printf '  metrics-listen: 127.0.0.1:%s\n' "$mport"
+    printf 'feed:\n  name: bench\n  source: "file://%s/feed.txt"\n  format: plain\n  category: seized\n' "$cdir"
+  } > "$cdir/dnsrep.conf"
+  DNSREP_CONF="$cdir/dnsrep.conf" "$UNBOUND" -d -c "$cdir/unbound.conf" > "$cdir/unbound.out" 2>&1 &
+  track $!
+  i=0
+  until dig +time=1 +tries=1 -p "$port" @127.0.0.1 "$(head -n 1 "$dir/list.txt")" A 2>/dev/null | grep -q NXDOMAIN; do
+    i=$((i + 1)); [ $i -lt 600 ] || die "Unbound $c gave no NXDOMAIN in 60 s"
+    sleep 0.1
+  done
+done
+curl -s --max-time 3 "http://127.0.0.1:$mport/metrics" | grep -q '^dnsrep_lookups_judged_total' ||
+  die "the 'on' Unbound serves no metrics"
+say "two Unbounds with $SIZE names; $NQUERIES blocked names; $RUNS rounds of ${DURATION}s, off then on"
+
+# one saturated run: the rate (queries per second) into $dir/C.rates
+run() {
+  c=$1
+  scraper=""
+  if [ "$c" = on ]; then
+    ( while :; do curl -s --max-time 3 -o /dev/null "http://127.0.0.1:$mport/metrics"; sleep "$SCRAPE_S"; done ) &
+    scraper=$!
+  fi
+  dnsperf -s 127.0.0.1 -p "$(cat "$dir/$c/port")" -d "$dir/blocked.txt" -c "$CLIENTS" -q "$OUTSTANDING" \
+    -T 1 -l "$DURATION" 2>&1 | awk '/Queries per second:/ { printf "%.0f\n", $4 }' >> "$dir/$c.rates"
+  [ -z "$scraper" ] || { kill "$scraper" 2>/dev/null; wait "$scraper" 2>/dev/null; }
+  rm -f "$dir/$c/blocks.jsonl"   # the writer opens a new file at the same path
+}
+# a warm-up round for both, not counted
+for c in off on; do dnsperf -s 127.0.0.1 -p "$(cat "$dir/$c/port")" -d "$dir/blocked.txt" -T 1 -l 2 > /dev/null 2>&1; done
+r=1
+while [ $r -le "$RUNS" ]; do
+  if [ $((r % 2)) = 1 ]; then run off; run on; else run on; run off; fi
+  say "round $r: off $(tail -n 1 "$dir/off.rates") q/s, on $(tail -n 1 "$dir/on.rates") q/s"
+  r=$((r + 1))
+done
+median() { sort -g "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+off=$(median "$dir/off.rates") on=$(median "$dir/on.rates")
+ratio=$(calc %.3f "$on / $off")
+scraped=$(curl -s --max-time 3 "http://127.0.0.1:$mport/metrics" | awk '$1 == "dnsrep_lookups_judged_total" { print $2 }')
+met=$(awk -v r="$ratio" 'BEGIN { print (r >= 0.98) ? "**met**" : "**NOT met**" }')
+say "median blocked q/s: off $off, on $on: on/off $ratio ($met, budget >= 0.98); the 'on' Unbound counted $scraped lookups"
+{
+  echo "# Metrics on vs off: blocked-name throughput"
+  echo
+  echo "Written by \`tests/bench/metrics.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores, load average at the end $(cut -d' ' -f1-3 /proc/loadavg))."
+  echo "$SIZE names, $NQUERIES blocked names asked by dnsperf ($CLIENTS clients, $OUTSTANDING outstanding) for ${DURATION}s"
+  echo "per run, $RUNS rounds (off first in odd rounds, on first in even ones); the endpoint scraped every ${SCRAPE_S}s during the 'on' runs."
+  echo
+  echo "| | off (not counted, no endpoint) | on (counted, scraped) |"
+  echo "|---|---|---|"
+  echo "| runs, q/s | $(tr '\n' ' ' < "$dir/off.rates") | $(tr '\n' ' ' < "$dir/on.rates") |"
+  echo "| median, q/s | $off | $on |"
+  echo
+  echo "**on/off: $ratio** ($met; budget ≥ 0.98). The 'on' Unbound's dnsrep_lookups_judged_total at the end: $scraped."
+} > "$RESULTS"
+say "wrote $RESULTS"
