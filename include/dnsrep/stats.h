@@ -51,16 +51,17 @@ struct dnsrep_stats_recent {
 	uint32_t slot;
 };
 
-/** One thread's counters (a single writer: that thread). */
+/** One thread's counters (a single writer: that thread), on cache lines of its own. */
 struct dnsrep_stats {
-	_Atomic uint64_t judged;            /**< client answers judged */
+	_Alignas(64) _Atomic uint64_t judged; /**< client answers judged */
 	_Atomic uint64_t overflow;          /**< label sets that found the table full */
 	uint32_t used;                      /**< series made (the writer's own) */
 	struct dnsrep_stats_recent recent[64];
 	struct dnsrep_stats_series series[DNSREP_STATS_SERIES];
 };
 
-/** A zeroed table; NULL when out of memory.  Free with free(). */
+/** A zeroed table, on cache lines no other data shares; NULL when out of memory.
+ * Free with free(). */
 struct dnsrep_stats *dnsrep_stats_new(void);
 
 /** The writer: one more client answer judged. */
