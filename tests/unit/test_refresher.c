@@ -309,6 +309,35 @@ static void wait_saved(long n)
 		fail_msg("the snapshot file holds %ld names, not %ld", saved_names(), n);
 }
 
+/** A feed's refreshes and failures as the metrics read them. */
+static void feed_stats(struct dnsrep_refresher *r, const char *feed, uint64_t *ok, uint64_t *failed)
+{
+	struct dnsrep_refresher_stats st;
+	struct dnsrep_refresher_feed_stats f[8];
+	size_t n = dnsrep_refresher_stats(r, &st, f, 8);
+	assert_int_equal(st.n_feeds, n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(f[i].name, feed) == 0) {
+			*ok = f[i].refreshes;
+			*failed = f[i].failures;
+			if (f[i].refreshes)
+				assert_true(f[i].last_ok > 0);
+			return;
+		}
+	fail_msg("no feed %s in the refresher's figures", feed);
+}
+
+static void expect_feed_stats(struct dnsrep_refresher *r, const char *feed, uint64_t ok,
+	uint64_t failed)
+{
+	uint64_t o, f;
+	feed_stats(r, feed, &o, &f);
+	if (o != ok || f != failed)
+		fail_msg("feed %s: %llu refreshes, %llu failures; expected %llu, %llu", feed,
+			 (unsigned long long)o, (unsigned long long)f, (unsigned long long)ok,
+			 (unsigned long long)failed);
+}
+
 /* ---- the tests ------------------------------------------------------------------------- */
 
 /* The first start: no snapshot file yet; the feeds are built, installed and saved. */
@@ -318,6 +347,13 @@ static void test_first_start_builds_and_saves(void **state)
 	struct rig g;
 	rig_start_fresh(&g); /* in place when start returns: blocking works from the first query */
 	assert_int_equal(dnsrep_refresher_swaps(g.r), 1);
+	expect_feed_stats(g.r, "alpha", 1, 0);
+	expect_feed_stats(g.r, "beta", 1, 0);
+	struct dnsrep_refresher_stats st;
+	dnsrep_refresher_stats(g.r, &st, NULL, 0);
+	assert_int_equal(st.swaps, 1);
+	assert_true(st.installed_at > 0 && st.last_swap_seconds >= 0 && st.last_swap_seconds < 5);
+	assert_false(st.redis);
 	assert_true(blocks(g.current, "www.two.alpha.example"));
 	assert_true(blocks(g.current, "one.beta.example"));
 	assert_false(blocks(g.current, "alpha.example"));
@@ -393,6 +429,10 @@ static void test_feed_removed_while_running(void **state)
 	int said = wait_msg(&g.heard, from, DNSREP_ERR, "feed beta", "keeping the last good version");
 	assert_null(strstr(g.heard.msg[said], "none yet"));
 	assert_true(blocks(g.current, "one.beta.example"));
+	uint64_t ok, failed;
+	feed_stats(g.r, "beta", &ok, &failed);
+	assert_int_equal(ok, 1);
+	assert_true(failed >= 1); /* each poll that finds it missing */
 	/* two more polls: not said again, nothing rebuilt (nothing new to take) */
 	testutil_sleep_ms(2200);
 	assert_int_equal(find_msg(&g.heard, said + 1, DNSREP_ERR, "feed beta", NULL), -1);
@@ -425,6 +465,8 @@ static void test_changes_garbage_and_empty(void **state)
 	assert_int_equal(g.heard.now_names[1], 6);
 	assert_true(blocks(g.current, "four.alpha.example"));
 	expect_msg(&g.heard, 0, DNSREP_INFO, "feed alpha: 4 entries", NULL);
+	expect_feed_stats(g.r, "alpha", 2, 0);
+	expect_feed_stats(g.r, "beta", 1, 0);
 
 	/* garbage: most lines no name at all */
 	int from = msgs_of(&g.heard);
@@ -432,6 +474,7 @@ static void test_changes_garbage_and_empty(void **state)
 			      "one.alpha.example\n");
 	wait_msg(&g.heard, from, DNSREP_ERR, "alpha", "keeping the last good version");
 	assert_int_equal(swaps_of(&g.heard), 2); /* nothing new went in: no swap */
+	expect_feed_stats(g.r, "alpha", 2, 1);
 	assert_true(blocks(g.current, "four.alpha.example"));
 	assert_true(blocks(g.current, "one.beta.example"));
 
@@ -441,6 +484,7 @@ static void test_changes_garbage_and_empty(void **state)
 	wait_msg(&g.heard, from, DNSREP_ERR, "feed alpha", "is empty now; keeping the last good "
 		 "version (4 entries)");
 	assert_int_equal(swaps_of(&g.heard), 2);
+	expect_feed_stats(g.r, "alpha", 2, 2);
 	assert_true(blocks(g.current, "three.alpha.example"));
 
 	/* cut mid-line (a write in progress): held back one poll, not swapped */
@@ -454,6 +498,8 @@ static void test_changes_garbage_and_empty(void **state)
 	/* a good version again: taken */
 	put_text("alpha.txt", "only.alpha.example\n");
 	wait_swaps(&g.heard, 3);
+	expect_feed_stats(g.r, "alpha", 3, 2); /* held back is not a failure */
+	expect_feed_stats(g.r, "beta", 1, 0);
 	assert_int_equal(g.heard.now_names[2], 3);
 	assert_false(blocks(g.current, "four.alpha.example"));
 	assert_true(blocks(g.current, "only.alpha.example"));
