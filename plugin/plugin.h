@@ -135,11 +135,13 @@ struct dnsrep_hit_slot {
 
 /**
  * What a resolver thread keeps to judge names fast (thread.c owns it): the memo of
- * names found passing, and the last lookalike rulings.  Only that thread uses it.
+ * names found passing, the last lookalike rulings, and its lookup counters.  Only
+ * that thread writes it.
  */
 struct dnsrep_judge_cache {
 	struct dnsrep_memo *memo;
 	struct dnsrep_hit_slot *hits;      /**< DNSREP_HIT_SLOTS of them */
+	struct dnsrep_stats *stats;        /**< counted here, summed by the metrics */
 };
 
 /** The effect of a verdict or a judgement. */
@@ -240,9 +242,6 @@ struct dnsrep_judge_cache *dnsrep_thread_cache(struct dnsrep_module *mod);
  * walks the caches after swaps, on a timer of its own event base (once per thread).
  */
 void dnsrep_thread_serve(struct dnsrep_module *mod, struct module_env *env);
-
-/** This thread's lookup counters, made on first use; NULL when out of memory. */
-struct dnsrep_stats *dnsrep_thread_stats(struct dnsrep_module *mod);
 
 /**
  * Add every resolver thread's counters to total (any thread).
@@ -371,16 +370,17 @@ void dnsrep_record_client(struct dnsrep_module *mod, enum dnsrep_log_kind kind,
 	const struct sockaddr_storage *client, socklen_t client_len, const uint8_t *qname,
 	size_t qname_len, uint16_t qtype, uint16_t ede, const struct timeval *when);
 
-/** Count one client answer judged (this thread's counters), when mod->counting. */
-void dnsrep_count_judged(struct dnsrep_module *mod);
+/** Count one client answer judged in this thread's counters (c: its cache, or NULL),
+ * when mod->counting. */
+void dnsrep_count_judged(const struct dnsrep_module *mod, struct dnsrep_judge_cache *c);
 
 /**
  * Count one client's lookup of a listed name under its outcome, the block's feed,
  * category, action, match kind and technique (serial: the snapshot of blk->meta).
  * Exempt lookups are counted whether log-exempt logs them or not.
  */
-void dnsrep_count_lookup(struct dnsrep_module *mod, enum dnsrep_log_kind kind,
-	const struct dnsrep_block *blk, uint64_t serial);
+void dnsrep_count_lookup(const struct dnsrep_module *mod, struct dnsrep_judge_cache *c,
+	enum dnsrep_log_kind kind, const struct dnsrep_block *blk, uint64_t serial);
 
 /** Whether a client address is exempt (exempt-client). */
 int dnsrep_client_exempt(const struct dnsrep_module *mod, const struct sockaddr_storage *ss);

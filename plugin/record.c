@@ -122,24 +122,18 @@ void dnsrep_record_client(struct dnsrep_module *mod, enum dnsrep_log_kind kind,
 	(void)dnsrep_blocklog_push(mod->log, &rec); /* a full queue counts the drop */
 }
 
-void dnsrep_count_judged(struct dnsrep_module *mod)
+void dnsrep_count_judged(const struct dnsrep_module *mod, struct dnsrep_judge_cache *c)
 {
-	if (!mod->counting)
-		return;
-	struct dnsrep_stats *st = dnsrep_thread_stats(mod);
-	if (st)
-		dnsrep_stats_judged(st);
+	if (mod->counting && c)
+		dnsrep_stats_judged(c->stats);
 }
 
-void dnsrep_count_lookup(struct dnsrep_module *mod, enum dnsrep_log_kind kind,
-	const struct dnsrep_block *blk, uint64_t serial)
+void dnsrep_count_lookup(const struct dnsrep_module *mod, struct dnsrep_judge_cache *c,
+	enum dnsrep_log_kind kind, const struct dnsrep_block *blk, uint64_t serial)
 {
-	if (!mod->counting)
+	if (!mod->counting || !c || !blk->meta)
 		return;
-	struct dnsrep_stats *st = dnsrep_thread_stats(mod);
-	if (!st || !blk->meta)
-		return;
-	dnsrep_stats_count(st, kind, (int)blk->action, blk->match,
+	dnsrep_stats_count(c->stats, kind, (int)blk->action, blk->match,
 			   blk->hit ? (int)blk->hit->technique : 0, serial, blk->meta->feed,
 			   blk->meta->category);
 }

@@ -212,8 +212,9 @@ static int on_reply(struct query_info *qinfo, struct module_qstate *qstate, stru
 	}
 	uint64_t serial = dnsrep_snapshot_serial(s);
 	struct dnsrep_judgement j;
-	dnsrep_count_judged(mod);
-	enum dnsrep_effect e = dnsrep_judge_answer(mod, s, dnsrep_thread_cache(mod), qinfo->qname,
+	struct dnsrep_judge_cache *c = dnsrep_thread_cache(mod);
+	dnsrep_count_judged(mod, c);
+	enum dnsrep_effect e = dnsrep_judge_answer(mod, s, c, qinfo->qname,
 		qinfo->qname_len, q->serial == serial ? &q->qv : NULL, real, &j);
 	struct dnsrep_block blk;
 	dnsrep_judgement_block(&j, &blk);
@@ -261,7 +262,7 @@ static int on_reply(struct query_info *qinfo, struct module_qstate *qstate, stru
 		}
 	}
 	if (listed)
-		dnsrep_count_lookup(mod, kind, &blk, serial);
+		dnsrep_count_lookup(mod, c, kind, &blk, serial);
 	if (logged)
 		dnsrep_record_client(mod, kind, &blk, &j, &repinfo->client_addr,
 			repinfo->client_addrlen, qinfo->qname, qinfo->qname_len, qinfo->qtype, ede,
@@ -301,9 +302,10 @@ static int on_cache_reply(struct query_info *qinfo, struct module_qstate *qstate
 		return 1;
 	const struct dnsrep_snapshot *s = dnsrep_current_enter(mod->current);
 	struct dnsrep_judgement j;
+	struct dnsrep_judge_cache *c = dnsrep_thread_cache(mod);
 	if (s)
-		dnsrep_count_judged(mod);
-	if (!s || dnsrep_judge_answer(mod, s, dnsrep_thread_cache(mod), qinfo->qname,
+		dnsrep_count_judged(mod, c);
+	if (!s || dnsrep_judge_answer(mod, s, c, qinfo->qname,
 				      qinfo->qname_len, NULL, rep, &j) == DNSREP_EFFECT_PASS) {
 		dnsrep_current_leave(mod->current);
 		return 1;
@@ -330,7 +332,7 @@ static int on_cache_reply(struct query_info *qinfo, struct module_qstate *qstate
 				ede = (uint16_t)mod->cfg->ede;
 		}
 	}
-	dnsrep_count_lookup(mod, kind, &blk, dnsrep_snapshot_serial(s));
+	dnsrep_count_lookup(mod, c, kind, &blk, dnsrep_snapshot_serial(s));
 	if (kind != DNSREP_LOG_EXEMPT || mod->cfg->log_exempt)
 		dnsrep_record_client(mod, kind, &blk, &j, &repinfo->client_addr,
 			repinfo->client_addrlen, qinfo->qname, qinfo->qname_len, qinfo->qtype, ede,

@@ -49,8 +49,7 @@
 
 struct dnsrep_thread {
 	struct dnsrep_module *mod;
-	struct dnsrep_judge_cache cache; /**< memo and lookalike rulings (judge.c) */
-	struct dnsrep_stats *stats; /**< this thread's lookup counters (it alone writes them) */
+	struct dnsrep_judge_cache cache; /**< memo, lookalike rulings (judge.c), counters (record.c) */
 	struct module_env *env;     /**< the thread's environment (its worker), once seen */
 	struct event *timer;        /**< on the thread's event base, once env is known */
 	struct dnsrep_batch batch;  /**< the cache walk's keys (flush.c) */
@@ -91,11 +90,11 @@ static struct dnsrep_thread *thread_of(struct dnsrep_module *mod)
 	t->mod = mod;
 	t->cache.memo = dnsrep_memo_new(MEMO_BITS);
 	t->cache.hits = calloc(DNSREP_HIT_SLOTS, sizeof(*t->cache.hits));
-	t->stats = dnsrep_stats_new();
-	if (!t->cache.memo || !t->cache.hits || !t->stats || remember(mod, t) < 0) {
+	t->cache.stats = dnsrep_stats_new();
+	if (!t->cache.memo || !t->cache.hits || !t->cache.stats || remember(mod, t) < 0) {
 		dnsrep_memo_free(t->cache.memo);
 		free(t->cache.hits);
-		free(t->stats);
+		free(t->cache.stats);
 		free(t);
 		return NULL; /* tried again next time */
 	}
@@ -110,18 +109,12 @@ struct dnsrep_judge_cache *dnsrep_thread_cache(struct dnsrep_module *mod)
 	return t ? &t->cache : NULL;
 }
 
-struct dnsrep_stats *dnsrep_thread_stats(struct dnsrep_module *mod)
-{
-	struct dnsrep_thread *t = thread_of(mod);
-	return t ? t->stats : NULL;
-}
-
 int dnsrep_threads_stats(struct dnsrep_module *mod, struct dnsrep_stats_total *total)
 {
 	int rc = 0;
 	pthread_mutex_lock(&mod->threads_lock);
 	for (size_t i = 0; i < mod->n_threads && rc == 0; i++)
-		rc = dnsrep_stats_sum(total, mod->threads[i]->stats);
+		rc = dnsrep_stats_sum(total, mod->threads[i]->cache.stats);
 	size_t n = mod->n_threads;
 	pthread_mutex_unlock(&mod->threads_lock);
 	return rc < 0 ? -1 : (int)n;
@@ -170,7 +163,7 @@ void dnsrep_threads_free(struct dnsrep_module *mod)
 	for (size_t i = 0; i < mod->n_threads; i++) {
 		dnsrep_memo_free(mod->threads[i]->cache.memo);
 		free(mod->threads[i]->cache.hits);
-		free(mod->threads[i]->stats);
+		free(mod->threads[i]->cache.stats);
 		free(mod->threads[i]->batch.k);
 		free(mod->threads[i]->timer);
 		free(mod->threads[i]);

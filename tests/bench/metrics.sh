@@ -9,7 +9,11 @@
 #         default rate) during the load
 #
 # Both with the same feed (SIZE names from tests/bench/genfeed, file://, no Redis), the
-# block log on, num-threads 2, the validator in the stack.  dnsperf sends A queries for
+# block log on, num-threads 2, the validator in the stack.  Wall-clock rates on a shared
+# two-core machine are noisy, so the same comparison is also made in instructions
+# (CALLGRIND=yes, the default): each configuration once more under callgrind with one
+# thread, counters zeroed after a warm-up, CG_QUERIES blocked lookups (the 'on' one
+# scraped once among them), Unbound's instructions per lookup.  dnsperf sends A queries for
 # NQUERIES listed names for DURATION seconds, RUNS rounds, off then on in odd rounds and
 # on then off in even ones (so that neither always runs first); the medians and the
 # ratio on/off are printed and written to tests/bench/METRICS.md.
@@ -17,7 +21,8 @@
 #   make -C build/release bench-metrics
 #   sh tests/bench/metrics.sh [BUILD_DIR]
 # Environment: UNBOUND_PREFIX, SIZE (100000), NQUERIES (10000), RUNS (8), DURATION (8),
-# CLIENTS (4), OUTSTANDING (200), SCRAPE_S (1), RESULTS (tests/bench/METRICS.md), KEEP_TMP.
+# CLIENTS (4), OUTSTANDING (200), SCRAPE_S (1), CALLGRIND (yes), CG_QUERIES (20000),
+# RESULTS (tests/bench/METRICS.md), KEEP_TMP.
 # About 5 minutes on 2 cores.
 set -u
 NAME=metrics
@@ -26,6 +31,7 @@ bench_setup "${1:-build/release}"
 SIZE=${SIZE:-100000} NQUERIES=${NQUERIES:-10000} RUNS=${RUNS:-8} DURATION=${DURATION:-8}
 CLIENTS=${CLIENTS:-4} OUTSTANDING=${OUTSTANDING:-200} SCRAPE_S=${SCRAPE_S:-1}
 RESULTS=${RESULTS:-$top_srcdir/tests/bench/METRICS.md}
+CALLGRIND=${CALLGRIND:-yes} CG_QUERIES=${CG_QUERIES:-20000}
 PLUGIN="$build/plugin/dnsrep.so"
 GENFEED="$build/tests/bench/genfeed"
 FREEPORT="$build/tests/integration/freeport"
@@ -118,6 +124,50 @@ ratio=$(calc %.3f "$on / $off")
 scraped=$(curl -s --max-time 3 "http://127.0.0.1:$mport/metrics" | awk '$1 == "dnsrep_lookups_judged_total" { print $2 }')
 met=$(awk -v r="$ratio" 'BEGIN { print (r >= 0.98) ? "**met**" : "**NOT met**" }')
 say "median blocked q/s: off $off, on $on: on/off $ratio ($met, budget >= 0.98); the 'on' Unbound counted $scraped lookups"
+
+# ---- instructions per blocked lookup, under callgrind --------------------------------------
+# cg_run C PORT: this configuration's Unbound (one thread) under callgrind; prints the
+# instructions per lookup of CG_QUERIES blocked lookups after a warm-up pass
+cg_run() {
+  c=$1 cdir=$dir/cg-$1
+  mkdir -p "$cdir"
+  sed -e "s|^  num-threads: 2|  num-threads: 1|" -e "s|^  port: .*|  port: $2|" \
+    -e "s|$dir/$c|$cdir|g" "$dir/$c/unbound.conf" > "$cdir/unbound.conf"
+  sed -e "s|$dir/$c|$cdir|g" -e "s|127.0.0.1:$mport|127.0.0.1:$3|" "$dir/$c/dnsrep.conf" > "$cdir/dnsrep.conf"
+  cp "$dir/$c/feed.txt" "$cdir/feed.txt"
+  DNSREP_CONF="$cdir/dnsrep.conf" valgrind --tool=callgrind --callgrind-out-file="$cdir/cg.out" \
+    "$UNBOUND" -d -c "$cdir/unbound.conf" > "$cdir/valgrind.log" 2>&1 &
+  vp=$!
+  track $vp
+  i=0
+  until dig +time=2 +tries=1 -p "$2" @127.0.0.1 "$(head -n 1 "$dir/list.txt")" A 2>/dev/null | grep -q NXDOMAIN; do
+    i=$((i + 1)); [ $i -lt 600 ] || die "Unbound $c under callgrind gave no NXDOMAIN"
+    sleep 0.5
+  done
+  dnsperf -s 127.0.0.1 -p "$2" -d "$dir/blocked.txt" -n 1 -q 20 > /dev/null 2>&1
+  callgrind_control -z "$vp" > /dev/null 2>&1
+  n=$(( (CG_QUERIES + NQUERIES - 1) / NQUERIES ))
+  dnsperf -s 127.0.0.1 -p "$2" -d "$dir/blocked.txt" -n "$n" -q 20 > "$cdir/dnsperf.out" 2>&1
+  [ "$c" = on ] && curl -s --max-time 30 -o /dev/null "http://127.0.0.1:$3/metrics"
+  callgrind_control -d "$vp" > /dev/null 2>&1
+  sleep 1
+  stop "$vp"
+  done_q=$(awk '/Queries completed:/ { print $3 }' "$cdir/dnsperf.out")
+  ir=$(callgrind_annotate "$(ls -t "$cdir"/cg.out.* | head -n 1)" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+  calc %.0f "$ir / $done_q"
+}
+cg_off="" cg_on="" cg_ratio=""
+if [ "$CALLGRIND" = yes ]; then
+  for c in valgrind callgrind_control callgrind_annotate; do
+    command -v $c > /dev/null 2>&1 || die "missing $c (CALLGRIND=no to skip)"
+  done
+  set -- $("$FREEPORT" 3)
+  say "callgrind: the same two configurations, one thread, $CG_QUERIES blocked lookups each"
+  cg_off=$(cg_run off "$1" "$3")
+  cg_on=$(cg_run on "$2" "$3")
+  cg_ratio=$(calc %.4f "$cg_off / $cg_on")
+  say "instructions per blocked lookup: off $cg_off, on $cg_on: off/on $cg_ratio (the throughput ratio they imply)"
+fi
 {
   echo "# Metrics on vs off: blocked-name throughput"
   echo
@@ -131,5 +181,13 @@ say "median blocked q/s: off $off, on $on: on/off $ratio ($met, budget >= 0.98);
   echo "| median, q/s | $off | $on |"
   echo
   echo "**on/off: $ratio** ($met; budget ≥ 0.98). The 'on' Unbound's dnsrep_lookups_judged_total at the end: $scraped."
+  if [ -n "$cg_ratio" ]; then
+    echo
+    echo "Instructions (callgrind, one resolver thread, $CG_QUERIES blocked lookups after a warm-up, the 'on'"
+    echo "Unbound scraped once among them): **off $cg_off, on $cg_on instructions per lookup**, so the"
+    echo "counting and the scrape cost $(calc %.0f "$cg_on - $cg_off") instructions a lookup: the throughput they allow is"
+    echo "**$cg_ratio×** ($(awk -v r="$cg_ratio" 'BEGIN { print (r >= 0.98) ? "met" : "NOT met" }'))."
+    echo "Instruction counts do not depend on what else the machine runs; the rates above do."
+  fi
 } > "$RESULTS"
 say "wrote $RESULTS"
