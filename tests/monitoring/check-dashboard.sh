@@ -17,7 +17,8 @@
 # and every $variable used is defined (Grafana's own $__… aside); every metric name in
 # every target expr and variable query — and in every expr of RULES_FILE — is in
 # METRICS_FILE (up, ALERTS and Prometheus's scrape_* series aside: Prometheus makes them).
-# Each problem is one line on stdout.  Exit 0 when there is none, 1 otherwise (2: usage).
+# Each problem is one line on stdout (an unreadable file is one).  Exit 0 when there is
+# none, 1 otherwise; 2 for a usage error or without jq.
 # Needs jq, awk, sed, sort.
 set -u
 prog=check-dashboard.sh
@@ -27,7 +28,7 @@ if [ $# -lt 2 ] || [ $# -gt 3 ]; then
 fi
 dash=$1 metrics=$2 rules=${3:-}
 for f in "$dash" "$metrics" ${rules:+"$rules"}; do
-  [ -r "$f" ] || { echo "$prog: cannot read $f" >&2; exit 2; }
+  [ -r "$f" ] && [ -f "$f" ] || { echo "$f: cannot read it"; exit 1; }
 done
 command -v jq >/dev/null 2>&1 || { echo "$prog: jq is needed" >&2; exit 2; }
 
