@@ -16,9 +16,10 @@ UNBOUND_BUILD="dpkg-dev build-essential autoconf automake libtool pkg-config bis
 # Building dnsrep itself.
 DNSREP_BUILD="libldns-dev libhiredis-dev libunbound-dev libpsl-dev libidn2-dev
   libcurl4-openssl-dev zlib1g-dev libssl-dev publicsuffix libevent-dev libmicrohttpd-dev"
-# Running the test suites: unit tests, and the real servers of the integration tests.
+# Running the test suites: unit tests, and the real servers of the integration tests;
+# rsyslog, prometheus (promtool) and python3 for tests/monitoring/.
 DNSREP_TEST="libcmocka-dev libtsan2 nsd redis-server redis-tools ldnsutils bind9-dnsutils jq curl openssl idn2
-  clang libclang-rt-14-dev"
+  clang libclang-rt-14-dev rsyslog prometheus python3"
 
 # The benchmarks beyond the tests' packages (tests/bench/README.md): jansson for bench-jsonl.
 DNSREP_BENCH="libjansson-dev"
