@@ -197,7 +197,7 @@ int dnsrep_metrics_render(struct dnsrep_module *mod, struct dnsrep_buf *b)
 	one(b, "dnsrep_log_records_written_total", "counter",
 	    "Block log records written to the log file.", f->log_written);
 	one(b, "dnsrep_log_records_dropped_total", "counter",
-	    "Block log records dropped (the log queue was full, or the file could not be written).",
+	    "Block log records dropped: the log queue was full (a slow or failing disk, or a small log-queue).",
 	    f->log_dropped);
 	one(b, "dnsrep_log_stream_records_sent_total", "counter",
 	    "Block log records appended to the Redis stream.", f->stream_sent);

@@ -40,7 +40,7 @@ for f in "$UNBOUND" "$GENFEED" "$FREEPORT"; do
 done
 [ -f "$PLUGIN" ] || die "missing $PLUGIN (make -C $build)"
 need_dnsperf
-command -v curl > /dev/null 2>&1 || die "missing curl"
+for c in curl python3; do command -v $c > /dev/null 2>&1 || die "missing $c"; done
 
 "$GENFEED" "$SIZE" > "$dir/list.txt" || die "genfeed failed"
 step=$((SIZE / NQUERIES)); [ "$step" -ge 1 ] || step=1
@@ -102,7 +102,11 @@ run() {
   c=$1
   scraper=""
   if [ "$c" = on ]; then
-    ( while :; do curl -s --max-time 3 -o /dev/null "http://127.0.0.1:$mport/metrics"; sleep "$SCRAPE_S"; done ) &
+    # one process on one kept-alive connection, as Prometheus scrapes (no fork a scrape)
+    python3 -c 'import http.client, sys, time
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=5)
+while True:
+    c.request("GET", "/metrics"); c.getresponse().read(); time.sleep(float(sys.argv[2]))' "$mport" "$SCRAPE_S" &
     scraper=$!
   fi
   dnsperf -s 127.0.0.1 -p "$(cat "$dir/$c/port")" -d "$dir/blocked.txt" -c "$CLIENTS" -q "$OUTSTANDING" \
