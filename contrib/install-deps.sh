@@ -16,9 +16,11 @@ UNBOUND_BUILD="dpkg-dev build-essential autoconf automake libtool pkg-config bis
 # Building dnsrep itself.
 DNSREP_BUILD="libldns-dev libhiredis-dev libunbound-dev libpsl-dev libidn2-dev
   libcurl4-openssl-dev zlib1g-dev libssl-dev publicsuffix libevent-dev"
-# Running the test suites: unit tests, and the real servers of the integration tests.
+# Running the test suites: unit tests, and the real servers of the integration tests;
+# chromium and tesseract-ocr open and read report --html's page, python3 parses its DOM and
+# --csv (tests/cli/report.test, report-html.test).
 DNSREP_TEST="libcmocka-dev libtsan2 nsd redis-server redis-tools ldnsutils bind9-dnsutils jq curl openssl idn2
-  clang libclang-rt-14-dev"
+  clang libclang-rt-14-dev chromium tesseract-ocr python3"
 
 # The benchmarks beyond the tests' packages (tests/bench/README.md): jansson for bench-jsonl.
 DNSREP_BENCH="libjansson-dev"

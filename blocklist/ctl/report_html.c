@@ -6,8 +6,10 @@
  * The same tables as the text report (report_layout.c), a chart of lookups
  * (and blocked lookups) per hour drawn here as inline SVG, and a few lines of
  * inline JavaScript that sort a table when its header is clicked (numbers as
- * numbers), or on load when the address ends in #sort=TABLE:COLUMN:asc|desc
- * (TABLE: feeds, rules, clients, names, qtypes, by-client, hours; COLUMN from 0).
+ * numbers; a second click the other way).  When the address ends in
+ * #sort=TABLE:COLUMN:asc|desc (TABLE: feeds, rules, clients, names, qtypes,
+ * by-client, hours; COLUMN from 0) the page clicks that header on load, once
+ * or twice: a link to a sorted view, and how the tests drive the sorting.
  *
  * Nothing is fetched when the page is opened: no external script, style, font
  * or image, and a Content-Security-Policy that forbids them (default-src
@@ -31,6 +33,9 @@
 #define CHART_H 220
 #define CHART_LEFT 60
 #define CHART_BOTTOM 30
+#define CHART_TOP 24
+/** The widest bar, in pixels. */
+#define CHART_MAX_BAR 40.0
 
 static const char page_head[] =
 	"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -42,7 +47,7 @@ static const char page_head[] =
 	"h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}\n"
 	"table{border-collapse:collapse;margin:.4em 0}\n"
 	"th,td{border:1px solid #ccc;padding:2px 8px;text-align:left;vertical-align:top}\n"
-	"td.n,th.n{text-align:right}td{font-family:monospace;white-space:pre-wrap;word-break:break-all}\n"
+	"td.n,th.n{text-align:right}td{font-family:monospace;white-space:pre-wrap;overflow-wrap:anywhere}\n"
 	"table.sortable th{cursor:pointer;background:#eef;user-select:none}\n"
 	"th[aria-sort=ascending]::after{content:\" \\25B2\"}th[aria-sort=descending]::after{content:\" \\25BC\"}\n"
 	"svg text{font:11px sans-serif;fill:#333}.lk{fill:#4a7ebb}.bl{fill:#c0392b}\n"
@@ -67,9 +72,11 @@ static const char page_script[] =
 	"      sort(table, col, th.getAttribute('aria-sort') === 'ascending' ? -1 : 1); });\n"
 	"  });\n"
 	"});\n"
+	"/* #sort=TABLE:COLUMN:asc|desc: click that header once (ascending) or twice */\n"
 	"var m = /#sort=([a-z-]+):([0-9]+):(asc|desc)$/.exec(location.hash);\n"
 	"var t = m && document.getElementById(m[1]);\n"
-	"if (t && t.tHead && +m[2] < t.tHead.rows[0].cells.length) sort(t, +m[2], m[3] === 'asc' ? 1 : -1);\n"
+	"var th = t && t.tHead && t.tHead.rows[0].cells[+m[2]];\n"
+	"if (th) { th.click(); if (m[3] === 'desc') th.click(); }\n"
 	"document.body.setAttribute('data-sortable', 'ready');\n"
 	"})();\n</script>\n";
 
@@ -171,7 +178,7 @@ static void chart_bar(struct dnsrep_buf *out, double x, double w, int64_t hour, 
 		      uint64_t blocked, uint64_t max)
 {
 	char label[40];
-	double plot = CHART_H - CHART_BOTTOM - 10;
+	double plot = CHART_H - CHART_BOTTOM - CHART_TOP;
 	double hl = plot * (double)lookups / (double)max, hb = plot * (double)blocked / (double)max;
 	double base = CHART_H - CHART_BOTTOM;
 	report_format_hour(hour, label, sizeof(label));
@@ -199,12 +206,14 @@ static void print_chart(const struct report *r, const struct sorted *s, struct d
 	int gaps = span <= CHART_MAX_SPAN;
 	size_t nbars = gaps ? (size_t)span : s->n_hours;
 	double w = (double)(CHART_W - CHART_LEFT - 10) / (double)nbars;
+	if (w > CHART_MAX_BAR)
+		w = CHART_MAX_BAR;
 	putf(out, "<svg id=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 		  "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"lookups per hour\">\n",
 	     CHART_W, CHART_H, CHART_W, CHART_H);
 	putf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>\n", CHART_LEFT,
 	     CHART_H - CHART_BOTTOM, CHART_W - 10, CHART_H - CHART_BOTTOM);
-	putf(out, "<text x=\"%d\" y=\"14\" text-anchor=\"end\">%" PRIu64 "</text>\n", CHART_LEFT - 6, max);
+	putf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%" PRIu64 "</text>\n", CHART_LEFT - 6, CHART_TOP + 4, max);
 	putf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>\n", CHART_LEFT - 6, CHART_H - CHART_BOTTOM);
 	for (size_t i = 0; i < s->n_hours; i++) {
 		const struct hour_stats *h = report_keytab_val(&r->hours_t, s->hour_ids[i]);
@@ -214,7 +223,9 @@ static void print_chart(const struct report *r, const struct sorted *s, struct d
 	report_format_hour(s->hours[0], first, sizeof(first));
 	report_format_hour(s->hours[s->n_hours - 1], last, sizeof(last));
 	putf(out, "<text x=\"%d\" y=\"%d\">%s</text>\n", CHART_LEFT, CHART_H - 10, first);
-	putf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n", CHART_W - 10, CHART_H - 10, last);
+	if (s->n_hours > 1)
+		putf(out, "<text x=\"%.2f\" y=\"%d\" text-anchor=\"end\">%s</text>\n",
+		     CHART_LEFT + w * (double)nbars, CHART_H - 10, last);
 	putf(out, "<rect class=\"lk\" x=\"%d\" y=\"4\" width=\"10\" height=\"10\"/><text x=\"%d\" y=\"13\">lookups</text>"
 		  "<rect class=\"bl\" x=\"%d\" y=\"4\" width=\"10\" height=\"10\"/><text x=\"%d\" y=\"13\">blocked</text>\n",
 	     CHART_LEFT + 10, CHART_LEFT + 24, CHART_LEFT + 90, CHART_LEFT + 104);
