@@ -16,7 +16,8 @@
  * The chosen files are read oldest first, so --csv rows come in time order.
  * A rotation that vanished between listing and reading is listed as missing,
  * not an error; a file already read (given twice, or by a glob) is not read
- * again.
+ * again; of FILE.2 and FILE.2.gz side by side (gzip at work) only the plain,
+ * whole one is read.
  */
 #include "report.h"
 
@@ -125,6 +126,15 @@ static int list_rotations(const char *path, struct rotation **out, size_t *n)
 	}
 	if (*n)
 		qsort(*out, *n, sizeof(**out), cmp_rotations);
+	/* FILE.2 beside FILE.2.gz: gzip is still at work; the plain one (first) is whole */
+	size_t kept = 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (kept && (*out)[kept - 1].dated == (*out)[i].dated && (*out)[kept - 1].key == (*out)[i].key)
+			free((*out)[i].path);
+		else
+			(*out)[kept++] = (*out)[i];
+	}
+	*n = kept;
 	return 0;
 }
 
