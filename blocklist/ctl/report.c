@@ -331,7 +331,10 @@ static int report_alloc(struct report *r)
 	    report_keytab_init(&r->client_names_t, sizeof(struct pair_stats), NULL) < 0 ||
 	    report_keytab_init(&r->client_name_qtypes_t, sizeof(struct pair_stats), NULL) < 0)
 		return -1;
-	return 0;
+	uint32_t none;
+	int isnew;
+	/* id 0: no technique (most lookups are no lookalike's) */
+	return report_keytab_str(&r->techniques_t, "-", 1, &none, &isnew) ? 0 : -1;
 }
 
 /**

@@ -212,7 +212,7 @@ struct qname_stats {
 	struct counts c;
 	uint32_t clients;      /**< distinct clients */
 	uint32_t rule, feed;   /**< the latest lookup's rule name and feed ids */
-	uint32_t technique;    /**< its technique, id in the techniques table ("-": none) */
+	uint32_t technique;    /**< its technique, id in the techniques table (0: "-", none) */
 	uint8_t match;         /**< its enum match_kind */
 };
 
@@ -299,6 +299,7 @@ struct report {
 	char *buf;                       /**< REPORT_CHUNK + REPORT_MAX_LINE + 1 */
 	char *lower;                     /**< REPORT_MAX_LINE + 1: a name folded to lower case */
 	struct scan scan;
+	uint32_t last_qtype;             /**< the last lookup's query type id + 1; 0: none yet */
 	struct dnsrep_buf csv;           /**< --csv rows not yet written */
 	int csv_failed;                  /**< writing them failed */
 	int oom;

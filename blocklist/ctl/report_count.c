@@ -151,12 +151,21 @@ static int account_name(struct report *r, const struct rec *rec, int64_t ts, enu
 	uint32_t qid, tid, techid, pid, other;
 	int isnew, cnew;
 	struct slice qt = folded(r, or_dash(rec->v[F_QTYPE]), 1);
-	struct qtype_stats *t = report_keytab_str(&r->qtypes_t, qt.p, qt.n, &tid, &isnew);
-	if (!t)
+	const struct strent *last = r->last_qtype ? &r->qtypes_t.ent[r->last_qtype - 1] : NULL;
+	struct qtype_stats *t;
+	if (last && last->len == qt.n && memcmp(last->s, qt.p, qt.n) == 0) {
+		/* most lookups are of the type before them: no hashing */
+		tid = r->last_qtype - 1;
+		t = report_keytab_val(&r->qtypes_t, tid);
+	} else if ((t = report_keytab_str(&r->qtypes_t, qt.p, qt.n, &tid, &isnew)) != NULL) {
+		r->last_qtype = tid + 1;
+	} else {
 		return -1;
+	}
 	counts_add(&t->c, ts, a);
-	struct slice te = or_dash(rec->v[F_TECHNIQUE]);
-	if (!report_keytab_str(&r->techniques_t, te.p, te.n, &techid, &isnew))
+	const struct slice *te = &rec->v[F_TECHNIQUE];
+	techid = 0; /* "-", interned first (report.c) */
+	if (te->p && !report_keytab_str(&r->techniques_t, te->p, te->n, &techid, &isnew))
 		return -1;
 	struct slice qn = folded(r, rec->v[F_QNAME], 0);
 	struct qname_stats *q = report_keytab_str(&r->qnames_t, qn.p, qn.n, &qid, &isnew);

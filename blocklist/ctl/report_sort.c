@@ -123,7 +123,8 @@ static int group(const struct keytab *pairs, size_t nparents, const struct keyta
 		g->rows[g->start[(pairs->keys[p] >> 32) + 1]++] = (struct sortrow){ ps->lookups, e->s, e->len, NULL, 0, p };
 	}
 	for (size_t i = 0; i < nparents; i++)
-		qsort(g->rows + g->start[i], g->start[i + 1] - g->start[i], sizeof(*g->rows), cmp_rows);
+		if (g->start[i + 1] - g->start[i] > 1)
+			qsort(g->rows + g->start[i], g->start[i + 1] - g->start[i], sizeof(*g->rows), cmp_rows);
 	return 0;
 }
 
@@ -229,9 +230,12 @@ int report_sort(struct report *r, struct sorted *s)
 	sort_hours(r, s);
 	s->n_names = sort_strings(&r->qnames_t, s->names);
 	s->n_qtypes = sort_strings(&r->qtypes_t, s->qtypes);
-	if (group(&r->name_qtypes_t, r->qnames_t.n, &r->qtypes_t, &s->name_qtypes) < 0 ||
-	    group(&r->client_names_t, r->clients_t.n, &r->qnames_t, &s->client_names) < 0 ||
-	    group(&r->client_name_qtypes_t, r->client_names_t.n, &r->qtypes_t, &s->client_name_qtypes) < 0)
+	if (group(&r->name_qtypes_t, r->qnames_t.n, &r->qtypes_t, &s->name_qtypes) < 0)
+		return -1;
+	/* the drill-down's groups: empty without it */
+	if (r->drilldown &&
+	    (group(&r->client_names_t, r->clients_t.n, &r->qnames_t, &s->client_names) < 0 ||
+	     group(&r->client_name_qtypes_t, r->client_names_t.n, &r->qtypes_t, &s->client_name_qtypes) < 0))
 		return -1;
 	return find_client_rules(r, s);
 }
