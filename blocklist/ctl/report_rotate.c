@@ -6,7 +6,7 @@
  * logrotate leaves FILE.1, FILE.2.gz, … (newest first) or, with dateext,
  * FILE-YYYYMMDD and FILE-YYYYMMDD.gz.  A report --since 24h run the morning
  * after the nightly rotation finds most of its day in FILE.1; so for each log
- * the report reads (the default one, or each FILE given but "-"):
+ * the report reads (the default one, or each FILE given but "-" and pipes):
  *
  *   - without --since: the log and all its rotations (the whole history kept);
  *   - with --since: the log, and the next older rotation only while the newer
@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <zlib.h>
 
@@ -171,7 +172,9 @@ int report_read_rotated(struct report *r, const char *path)
 	struct rotation *rot;
 	size_t nrot, nread = 0;
 	int rc = 0;
-	if (strcmp(path, "-") == 0)
+	struct stat st;
+	/* a pipe (<(zcat …)) has no rotations, and a peek would eat what it holds */
+	if (strcmp(path, "-") == 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode)))
 		return report_read_file(r, path, 0);
 	if (list_rotations(path, &rot, &nrot) < 0)
 		return -1;
