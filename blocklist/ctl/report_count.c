@@ -1,19 +1,26 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * report_count.c — `dnsrepctl report`'s counting: reading block logs (files,
- * gzipped or not, standard input, the fleet's Redis stream), adding each line
- * up into the report's tables, and sorting the tables for output.
+ * gzipped or not, standard input, the fleet's Redis stream) and adding each
+ * line up into the report's tables (with --csv: writing it as a row instead).
  *
  * Each file is read through zlib (gzopen/gzread read plain files transparently,
  * so one code path serves .jsonl and .jsonl.2.gz) in REPORT_CHUNK pieces; lines
  * are cut with memchr and scanned in place (report_scan.c).  Damaged lines are
  * counted, the first REPORT_DAMAGED_SHOWN named as FILE:LINE: reason, and
- * skipped; the rest of the file still counts.
+ * skipped; the rest of the file still counts.  A file's last line without a
+ * newline that is cut short is the writer at work: counted as partial.  A file
+ * is read once, however often it is named (the same inode).
  *
- * Filters: --since and --client/--rule select lookups; drop events
- * ({"event":"dropped","count":N}) are resolver-wide, so only --since applies to
- * them.  A client's and a rule name's verdict is taken once, when the table
- * first meets it.
+ * Filters (report_filter.c): --since and the others select lookups; drop
+ * events ({"event":"dropped","count":N}) are resolver-wide, so only --since
+ * applies to them.  A client's and a rule name's verdict is taken once, when
+ * the table first meets it.
+ *
+ * Per lookup, besides the totals: its client, feed, (rule, feed) row, (client,
+ * row) pair and hour; its asked name (lower case, no trailing dot) with the
+ * name's latest rule, match and technique; its query type; (client, name) and
+ * (name, query type) pairs; with drill-down ((client, name), query type).
  */
 #include "report.h"
 #include "dnsrep/config.h"
