@@ -409,8 +409,6 @@ int report_sort(struct report *r, struct sorted *s);
 void report_sorted_free(struct sorted *s);
 /** Rows shown of a table of n: --top of them. */
 size_t report_shown(const struct report *r, size_t n);
-/** Compare two byte strings as memcmp would, the shorter first on a tie. */
-int report_cmp_bytes(const char *a, size_t an, const char *b, size_t bn);
 
 /** One of a shown client's top rules. */
 struct top_rule {
@@ -423,9 +421,6 @@ struct top_rule {
  * @return 1, or 0 when the client has fewer rules.
  */
 int report_top_rule(const struct report *r, const struct sorted *s, size_t i, int k, struct top_rule *tr);
-
-/** Put a parent's query types as "A 3, MX 1" (g: name_qtypes or client_name_qtypes). */
-void report_put_qtypes(const struct groups *g, uint32_t parent, struct dnsrep_buf *b);
 
 /* ---- report_layout.c: the report as tables --------------------------------------- */
 

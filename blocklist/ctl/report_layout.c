@@ -65,6 +65,19 @@ static void table_buf(struct rtable *t, const struct dnsrep_buf *b)
 	table_str(t, b->data ? b->data : "", b->len);
 }
 
+/** A parent's query types as "A 3, MX 1" (g: name_qtypes or client_name_qtypes). */
+static void put_qtypes(const struct groups *g, uint32_t parent, struct dnsrep_buf *b)
+{
+	for (size_t i = g->start[parent]; i < g->start[parent + 1]; i++) {
+		char cnt[32];
+		snprintf(cnt, sizeof(cnt), " %" PRIu64, g->rows[i].lookups);
+		if (i > g->start[parent])
+			dnsrep_buf_puts(b, ", ");
+		dnsrep_buf_add(b, g->rows[i].name, g->rows[i].len);
+		dnsrep_buf_puts(b, cnt);
+	}
+}
+
 size_t report_rows(const struct rtable *t)
 {
 	return t->ncells / (size_t)t->ncols;
@@ -239,7 +252,7 @@ static void lay_names(const struct report *r, const struct sorted *s, struct rta
 		table_num(t, q->c.blocked);
 		table_num(t, q->clients);
 		dnsrep_buf_reset(tmp);
-		report_put_qtypes(&s->name_qtypes, s->names[i].id, tmp);
+		put_qtypes(&s->name_qtypes, s->names[i].id, tmp);
 		table_buf(t, tmp);
 		table_str(t, m, strlen(m));
 		table_str(t, rule->s, rule->len);
@@ -278,7 +291,7 @@ static void lay_drill(const struct report *r, const struct sorted *s, struct rta
 			table_str(t, g->rows[k].name, g->rows[k].len);
 			table_num(t, g->rows[k].lookups);
 			dnsrep_buf_reset(tmp);
-			report_put_qtypes(&s->client_name_qtypes, g->rows[k].id, tmp);
+			put_qtypes(&s->client_name_qtypes, g->rows[k].id, tmp);
 			table_buf(t, tmp);
 		}
 	}

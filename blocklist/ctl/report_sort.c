@@ -9,13 +9,11 @@
  */
 #include "report.h"
 
-#include <inttypes.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int report_cmp_bytes(const char *a, size_t an, const char *b, size_t bn)
+static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn)
 {
 	int c = memcmp(a, b, an < bn ? an : bn);
 	if (c)
@@ -29,11 +27,11 @@ static int cmp_rows(const void *x, const void *y)
 	const struct sortrow *a = x, *b = y;
 	if (a->lookups != b->lookups)
 		return a->lookups > b->lookups ? -1 : 1;
-	int c = report_cmp_bytes(a->name, a->len, b->name, b->len);
+	int c = cmp_bytes(a->name, a->len, b->name, b->len);
 	if (c)
 		return c;
 	if (a->name2 && b->name2)
-		return report_cmp_bytes(a->name2, a->len2, b->name2, b->len2);
+		return cmp_bytes(a->name2, a->len2, b->name2, b->len2);
 	return 0;
 }
 
@@ -62,11 +60,11 @@ static int pair_beats(const struct report *r, uint32_t a, uint32_t b)
 		return pa->lookups > pb->lookups;
 	const struct rule_stats *ra = pair_row(r, a), *rb = pair_row(r, b);
 	const struct strent *na = &r->rulenames_t.ent[ra->rule], *nb = &r->rulenames_t.ent[rb->rule];
-	int c = report_cmp_bytes(na->s, na->len, nb->s, nb->len);
+	int c = cmp_bytes(na->s, na->len, nb->s, nb->len);
 	if (c)
 		return c < 0;
 	const struct strent *fa = &r->feeds_t.ent[ra->feed], *fb = &r->feeds_t.ent[rb->feed];
-	return report_cmp_bytes(fa->s, fa->len, fb->s, fb->len) < 0;
+	return cmp_bytes(fa->s, fa->len, fb->s, fb->len) < 0;
 }
 
 void report_sorted_free(struct sorted *s)
@@ -126,18 +124,6 @@ static int group(const struct keytab *pairs, size_t nparents, const struct keyta
 		if (g->start[i + 1] - g->start[i] > 1)
 			qsort(g->rows + g->start[i], g->start[i + 1] - g->start[i], sizeof(*g->rows), cmp_rows);
 	return 0;
-}
-
-void report_put_qtypes(const struct groups *g, uint32_t parent, struct dnsrep_buf *b)
-{
-	for (size_t i = g->start[parent]; i < g->start[parent + 1]; i++) {
-		char cnt[32];
-		snprintf(cnt, sizeof(cnt), " %" PRIu64, g->rows[i].lookups);
-		if (i > g->start[parent])
-			dnsrep_buf_puts(b, ", ");
-		dnsrep_buf_add(b, g->rows[i].name, g->rows[i].len);
-		dnsrep_buf_puts(b, cnt);
-	}
 }
 
 /** The rows of the feeds, rules and clients tables, sorted; and the feeds' rule counts. */
