@@ -34,7 +34,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -508,11 +507,15 @@ int report_add_file(struct report *r, const char *path, enum file_status st)
 	return 0;
 }
 
-/** Whether the open file was read already (the same inode); else remember it.  -1: out of memory. */
-static int seen_before(struct report *r, int fd)
+/**
+ * Whether the file was read already (the same inode); else remember it.  Only
+ * stat(): opening a FIFO to look at it would lose what its writer sends.
+ * @return 1, 0, or -1 when out of memory.
+ */
+static int seen_before(struct report *r, const char *path)
 {
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
 	for (size_t i = 0; i < r->n_seen; i++)
 		if (r->seen[i].dev == (uint64_t)st.st_dev && r->seen[i].ino == (uint64_t)st.st_ino)
@@ -528,12 +531,10 @@ static int seen_before(struct report *r, int fd)
 int report_read_file(struct report *r, const char *path, int optional)
 {
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-	int fd = strcmp(path, "-") == 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && optional && errno == ENOENT)
+	struct stat st;
+	if (optional && strcmp(path, "-") != 0 && stat(path, &st) < 0 && errno == ENOENT)
 		return report_add_file(r, path, RF_MISSING);
-	int seen = seen_before(r, fd);
-	if (fd >= 0)
-		close(fd);
+	int seen = strcmp(path, "-") == 0 ? 0 : seen_before(r, path);
 	if (seen != 0)
 		return seen < 0 ? -1 : 0;
 	gzFile gz = open_log(path, name);
