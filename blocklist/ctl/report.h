@@ -245,6 +245,10 @@ struct strfilter {
 	size_t n;
 };
 
+/** Which filter an option's value goes to. */
+enum filter_kind { FK_CLIENT, FK_RULE, FK_CATEGORY, FK_ACTION, FK_FEED, FK_MATCH, FK_QNAME };
+#define REPORT_N_FILTERS (FK_QNAME + 1)
+
 /** How a file given or found was used (the report names them all). */
 enum file_status { RF_READ, RF_SKIPPED, RF_UNREADABLE, RF_MISSING };
 
@@ -267,7 +271,7 @@ struct report {
 	int has_since;
 	int64_t since;                   /**< Unix ms */
 	struct dnsrep_cidr client_filter[REPORT_MAX_FILTERS];
-	struct strfilter client_f, rule_f, category_f, feed_f, action_f, match_f, qname_f;
+	struct strfilter filter[REPORT_N_FILTERS];   /**< by enum filter_kind */
 	unsigned action_mask;            /**< 1 << enum action_kind; 0: any */
 	unsigned match_mask;             /**< 1 << enum match_kind; 0: any */
 	/** the --qname values in presentation format, lower case, no trailing dot */
@@ -328,8 +332,6 @@ enum match_kind report_match_of(const char *s, size_t n);
 
 /* ---- report_filter.c: the filters --------------------------------------------- */
 
-/** Which filter an option's value goes to. */
-enum filter_kind { FK_CLIENT, FK_RULE, FK_CATEGORY, FK_ACTION, FK_FEED, FK_MATCH, FK_QNAME };
 
 /**
  * Add an option's value (one or more, comma-separated) to a filter.
@@ -357,9 +359,8 @@ struct filter_view {
 	const char *name;            /**< "client", "rule", … */
 	const struct strfilter *f;
 };
-/** The filters as views (n: FK_QNAME + 1). */
+/** The filters as views, REPORT_N_FILTERS of them. */
 void report_filter_views(const struct report *r, struct filter_view *v);
-#define REPORT_N_FILTERS (FK_QNAME + 1)
 
 /* ---- report_rotate.c: rotations ------------------------------------------------ */
 

@@ -26,21 +26,10 @@ static const char *const option_names[REPORT_N_FILTERS] = {
 	"client", "rule", "category", "action", "feed", "match", "qname"
 };
 
-static struct strfilter *filter_of(struct report *r, enum filter_kind k)
-{
-	struct strfilter *const f[REPORT_N_FILTERS] = {
-		&r->client_f, &r->rule_f, &r->category_f, &r->action_f, &r->feed_f, &r->match_f, &r->qname_f
-	};
-	return f[k];
-}
-
 void report_filter_views(const struct report *r, struct filter_view *v)
 {
-	const struct strfilter *const f[REPORT_N_FILTERS] = {
-		&r->client_f, &r->rule_f, &r->category_f, &r->action_f, &r->feed_f, &r->match_f, &r->qname_f
-	};
 	for (int k = 0; k < REPORT_N_FILTERS; k++)
-		v[k] = (struct filter_view){ option_names[k], f[k] };
+		v[k] = (struct filter_view){ option_names[k], &r->filter[k] };
 }
 
 int report_describe_filters(const struct report *r, struct dnsrep_buf *out)
@@ -80,7 +69,7 @@ int report_filtered(const struct report *r)
 void report_filter_free(struct report *r)
 {
 	for (int k = 0; k < REPORT_N_FILTERS; k++) {
-		struct strfilter *f = filter_of(r, (enum filter_kind)k);
+		struct strfilter *f = &r->filter[k];
 		for (size_t i = 0; i < f->n; i++)
 			free(f->v[i]);
 		f->n = 0;
@@ -157,7 +146,7 @@ static int check_value(struct report *r, enum filter_kind k, const char *v, size
 
 int report_filter_add(struct report *r, enum filter_kind k, const char *value)
 {
-	struct strfilter *f = filter_of(r, k);
+	struct strfilter *f = &r->filter[k];
 	const char *p = value;
 	for (;;) {
 		size_t n = strcspn(p, ",");
@@ -190,7 +179,7 @@ int report_client_passes(const struct report *r, const char *s, size_t n)
 	char text[INET6_ADDRSTRLEN + 16];
 	uint8_t addr[16];
 	int family;
-	if (!r->client_f.n)
+	if (!r->filter[FK_CLIENT].n)
 		return 1;
 	if (n == 0 || n >= sizeof(text) || memchr(s, 0, n))
 		return 0;
@@ -203,7 +192,7 @@ int report_client_passes(const struct report *r, const char *s, size_t n)
 	} else {
 		return 0;
 	}
-	for (size_t i = 0; i < r->client_f.n; i++) {
+	for (size_t i = 0; i < r->filter[FK_CLIENT].n; i++) {
 		const struct dnsrep_cidr *c = &r->client_filter[i];
 		if (dnsrep_cidr_contains(c, family, addr))
 			return 1;
@@ -248,10 +237,10 @@ static int name_equal(const char *a, size_t an, const char *b, size_t bn)
 
 int report_rule_passes(const struct report *r, const char *s, size_t n)
 {
-	if (!r->rule_f.n)
+	if (!r->filter[FK_RULE].n)
 		return 1;
-	for (size_t i = 0; i < r->rule_f.n; i++)
-		if (name_equal(s, n, r->rule_f.v[i], strlen(r->rule_f.v[i])))
+	for (size_t i = 0; i < r->filter[FK_RULE].n; i++)
+		if (name_equal(s, n, r->filter[FK_RULE].v[i], strlen(r->filter[FK_RULE].v[i])))
 			return 1;
 	return 0;
 }
@@ -273,7 +262,7 @@ static int qname_passes(const struct report *r, const struct slice *q)
 	if (!q->p)
 		return 0;
 	size_t n = without_dot(q->p, q->n);
-	for (size_t i = 0; i < r->qname_f.n; i++) {
+	for (size_t i = 0; i < r->filter[FK_QNAME].n; i++) {
 		const char *f = r->qname_norm[i];
 		size_t fn = strlen(f);
 		if (n < fn || !equal_fold(q->p + n - fn, f, fn))
@@ -292,9 +281,9 @@ int report_rec_passes(const struct report *r, const struct rec *rec)
 		return 0;
 	if (r->match_mask && !(r->match_mask & 1u << report_match_of(m->p, m->p ? m->n : 0)))
 		return 0;
-	if (r->category_f.n && !str_passes(&r->category_f, &rec->v[F_CATEGORY]))
+	if (r->filter[FK_CATEGORY].n && !str_passes(&r->filter[FK_CATEGORY], &rec->v[F_CATEGORY]))
 		return 0;
-	if (r->feed_f.n && !str_passes(&r->feed_f, &rec->v[F_FEED]))
+	if (r->filter[FK_FEED].n && !str_passes(&r->filter[FK_FEED], &rec->v[F_FEED]))
 		return 0;
-	return !r->qname_f.n || qname_passes(r, &rec->v[F_QNAME]);
+	return !r->filter[FK_QNAME].n || qname_passes(r, &rec->v[F_QNAME]);
 }
