@@ -17,9 +17,11 @@ UNBOUND_BUILD="dpkg-dev build-essential autoconf automake libtool pkg-config bis
 DNSREP_BUILD="libldns-dev libhiredis-dev libunbound-dev libpsl-dev libidn2-dev
   libcurl4-openssl-dev zlib1g-dev libssl-dev publicsuffix libevent-dev libmicrohttpd-dev"
 # Running the test suites: unit tests, and the real servers of the integration tests;
-# rsyslog, prometheus (promtool) and python3 for tests/monitoring/.
+# rsyslog, prometheus (promtool) and python3 for tests/monitoring/; chromium and
+# tesseract-ocr open and read report --html's page, python3 parses its DOM and --csv
+# (tests/cli/report.test, report-html.test).
 DNSREP_TEST="libcmocka-dev libtsan2 nsd redis-server redis-tools ldnsutils bind9-dnsutils jq curl openssl idn2
-  clang libclang-rt-14-dev rsyslog prometheus python3"
+  clang libclang-rt-14-dev rsyslog prometheus python3 chromium tesseract-ocr"
 
 # The benchmarks beyond the tests' packages (tests/bench/README.md): jansson for bench-jsonl.
 DNSREP_BENCH="libjansson-dev"

@@ -1,19 +1,26 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * report_count.c — `dnsrepctl report`'s counting: reading block logs (files,
- * gzipped or not, standard input, the fleet's Redis stream), adding each line
- * up into the report's tables, and sorting the tables for output.
+ * gzipped or not, standard input, the fleet's Redis stream) and adding each
+ * line up into the report's tables (with --csv: writing it as a row instead).
  *
  * Each file is read through zlib (gzopen/gzread read plain files transparently,
  * so one code path serves .jsonl and .jsonl.2.gz) in REPORT_CHUNK pieces; lines
  * are cut with memchr and scanned in place (report_scan.c).  Damaged lines are
  * counted, the first REPORT_DAMAGED_SHOWN named as FILE:LINE: reason, and
- * skipped; the rest of the file still counts.
+ * skipped; the rest of the file still counts.  A file's last line without a
+ * newline that is cut short is the writer at work: counted as partial.  A file
+ * is read once, however often it is named (the same inode).
  *
- * Filters: --since and --client/--rule select lookups; drop events
- * ({"event":"dropped","count":N}) are resolver-wide, so only --since applies to
- * them.  A client's and a rule name's verdict is taken once, when the table
- * first meets it.
+ * Filters (report_filter.c): --since and the others select lookups; drop
+ * events ({"event":"dropped","count":N}) are resolver-wide, so only --since
+ * applies to them.  A client's and a rule name's verdict is taken once, when
+ * the table first meets it.
+ *
+ * Per lookup, besides the totals: its client, feed, (rule, feed) row, (client,
+ * row) pair and hour; its asked name (lower case, no trailing dot) with the
+ * name's latest rule, match and technique; its query type; (client, name) and
+ * (name, query type) pairs; with drill-down ((client, name), query type).
  */
 #include "report.h"
 #include "dnsrep/config.h"
@@ -27,7 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -53,80 +60,33 @@ static void counts_add(struct counts *c, int64_t ts, enum action_kind a)
 		c->exempt++;
 }
 
-static enum action_kind action_of(const struct slice *s)
+const char *const report_match_names[M_N] = { "exact", "subdomain", "lookalike", "cname", "other" };
+
+enum action_kind report_action_of(const char *s, size_t n)
 {
 	static const unsigned char len[A_OTHER] = { 8, 6, 7, 8, 8, 6, 7 };
-	if (!s->p)
+	if (!s)
 		return A_OTHER;
 	for (int a = 0; a < A_OTHER; a++)
-		if (len[a] == s->n && memcmp(report_action_names[a], s->p, s->n) == 0)
+		if (len[a] == n && memcmp(report_action_names[a], s, n) == 0)
 			return (enum action_kind)a;
 	return A_OTHER;
+}
+
+enum match_kind report_match_of(const char *s, size_t n)
+{
+	if (!s)
+		return M_OTHER;
+	for (int m = 0; m < M_OTHER; m++)
+		if (strlen(report_match_names[m]) == n && memcmp(report_match_names[m], s, n) == 0)
+			return (enum match_kind)m;
+	return M_OTHER;
 }
 
 uint64_t report_blocked(const struct report *r)
 {
 	return r->lookups - r->actions[A_LOGONLY] - r->actions[A_EXEMPT] - r->actions[A_ESCAPED] -
 	       r->actions[A_OTHER];
-}
-
-/** Whether the client text names an address inside one of the --client prefixes. */
-static int client_passes(const struct report *r, const char *s, size_t n)
-{
-	char text[INET6_ADDRSTRLEN + 16];
-	uint8_t addr[16];
-	int family;
-	if (n == 0 || n >= sizeof(text) || memchr(s, 0, n))
-		return 0;
-	memcpy(text, s, n);
-	text[n] = 0;
-	if (inet_pton(AF_INET, text, addr) == 1) {
-		family = AF_INET;
-	} else if (inet_pton(AF_INET6, text, addr) == 1) {
-		family = AF_INET6;
-	} else {
-		return 0;
-	}
-	for (size_t i = 0; i < r->n_client_filters; i++) {
-		const struct dnsrep_cidr *c = &r->client_filter[i];
-		if (dnsrep_cidr_contains(c, family, addr))
-			return 1;
-		/* ::ffff:192.0.2.1 is the IPv4 client 192.0.2.1 */
-		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-		if (family == AF_INET6 && memcmp(addr, mapped, 12) == 0 &&
-		    dnsrep_cidr_contains(c, AF_INET, addr + 12))
-			return 1;
-	}
-	return 0;
-}
-
-/** Rule names compare case-insensitively (ASCII), a trailing dot ignored. */
-static int rule_equal(const char *a, size_t an, const char *b, size_t bn)
-{
-	if (an > 1 && a[an - 1] == '.' && !(an > 1 && a[an - 2] == '\\'))
-		an--;
-	if (bn > 1 && b[bn - 1] == '.' && !(bn > 1 && b[bn - 2] == '\\'))
-		bn--;
-	if (an != bn)
-		return 0;
-	for (size_t i = 0; i < an; i++) {
-		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-		if (x >= 'A' && x <= 'Z')
-			x = (unsigned char)(x + 32);
-		if (y >= 'A' && y <= 'Z')
-			y = (unsigned char)(y + 32);
-		if (x != y)
-			return 0;
-	}
-	return 1;
-}
-
-static int rule_passes(const struct report *r, const char *s, size_t n)
-{
-	for (size_t i = 0; i < r->n_rule_filters; i++)
-		if (rule_equal(s, n, r->rule_filter[i], strlen(r->rule_filter[i])))
-			return 1;
-	return 0;
 }
 
 /** A missing or null string field counts as "-". */
@@ -163,6 +123,78 @@ static int set_category(struct report *r, struct rule_stats *row, int isnew, int
 	return 0;
 }
 
+/** A slice folded to lower case (ASCII) in r->lower, a trailing dot dropped; or upper case. */
+static struct slice folded(struct report *r, struct slice v, int upper)
+{
+	size_t n = v.n;
+	if (!upper && n > 1 && v.p[n - 1] == '.' && v.p[n - 2] != '\\')
+		n--;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+		if (upper && c >= 'a' && c <= 'z')
+			c = (unsigned char)(c - 32);
+		else if (!upper && c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + 32);
+		r->lower[i] = (char)c;
+	}
+	return (struct slice){ r->lower, n };
+}
+
+/** Count a pair (a << 32 | b) in an integer table; *isnew when it is new.  -1: out of memory. */
+static int count_pair(struct keytab *t, uint32_t a, uint32_t b, uint32_t *id, int *isnew)
+{
+	struct pair_stats *p = report_keytab_key(t, (uint64_t)a << 32 | b, id, isnew);
+	if (!p)
+		return -1;
+	p->lookups++;
+	return 0;
+}
+
+/** The asked name, its query type and, with drill-down, who asked: counted.  -1: out of memory. */
+static int account_name(struct report *r, const struct rec *rec, int64_t ts, enum action_kind a,
+			uint32_t cid, uint32_t rid, uint32_t fid)
+{
+	uint32_t qid, tid, techid, pid, other;
+	int isnew, cnew;
+	struct slice qt = folded(r, or_dash(rec->v[F_QTYPE]), 1);
+	const struct strent *last = r->last_qtype ? &r->qtypes_t.ent[r->last_qtype - 1] : NULL;
+	struct qtype_stats *t;
+	if (last && last->len == qt.n && memcmp(last->s, qt.p, qt.n) == 0) {
+		/* most lookups are of the type before them: no hashing */
+		tid = r->last_qtype - 1;
+		t = report_keytab_val(&r->qtypes_t, tid);
+	} else if ((t = report_keytab_str(&r->qtypes_t, qt.p, qt.n, &tid, &isnew)) != NULL) {
+		r->last_qtype = tid + 1;
+	} else {
+		return -1;
+	}
+	counts_add(&t->c, ts, a);
+	const struct slice *te = &rec->v[F_TECHNIQUE];
+	techid = 0; /* "-", interned first (report.c) */
+	if (te->p && !report_keytab_str(&r->techniques_t, te->p, te->n, &techid, &isnew))
+		return -1;
+	struct slice qn = folded(r, rec->v[F_QNAME], 0);
+	struct qname_stats *q = report_keytab_str(&r->qnames_t, qn.p, qn.n, &qid, &isnew);
+	if (!q)
+		return -1;
+	if (isnew || ts >= q->c.last) {
+		const struct slice *m = &rec->v[F_MATCH];
+		q->rule = rid;
+		q->feed = fid;
+		q->technique = techid;
+		q->match = (uint8_t)report_match_of(m->p, m->n);
+	}
+	counts_add(&q->c, ts, a);
+	if (count_pair(&r->client_names_t, cid, qid, &pid, &cnew) < 0 ||
+	    count_pair(&r->name_qtypes_t, qid, tid, &other, &isnew) < 0)
+		return -1;
+	if (cnew) /* q: another table's value, still valid */
+		q->clients++;
+	if (r->drilldown && count_pair(&r->client_name_qtypes_t, pid, tid, &other, &isnew) < 0)
+		return -1;
+	return 0;
+}
+
 /** Count one lookup that passed the time filter.  @return -1 when out of memory. */
 static int account_lookup(struct report *r, const struct rec *rec, int64_t ts)
 {
@@ -172,11 +204,15 @@ static int account_lookup(struct report *r, const struct rec *rec, int64_t ts)
 	struct slice rl = or_dash(rec->v[F_RULE]);
 	struct slice fd = or_dash(rec->v[F_FEED]);
 
+	if (!report_rec_passes(r, rec)) {
+		r->filtered++;
+		return 0;
+	}
 	struct client_stats *c = report_keytab_str(&r->clients_t, cl.p, cl.n, &cid, &isnew);
 	if (!c)
 		return -1;
 	if (isnew)
-		c->pass = !r->n_client_filters || client_passes(r, cl.p, cl.n);
+		c->pass = report_client_passes(r, cl.p, cl.n);
 	if (!c->pass) {
 		r->filtered++;
 		return 0;
@@ -185,9 +221,18 @@ static int account_lookup(struct report *r, const struct rec *rec, int64_t ts)
 	if (!rn)
 		return -1;
 	if (isnew)
-		rn->pass = !r->n_rule_filters || rule_passes(r, rl.p, rl.n);
+		rn->pass = report_rule_passes(r, rl.p, rl.n);
 	if (!rn->pass) {
 		r->filtered++;
+		return 0;
+	}
+	enum action_kind a = report_action_of(rec->v[F_ACTION].p, rec->v[F_ACTION].n);
+	r->lookups++;
+	r->actions[a]++;
+	span_add(r, ts);
+	if (r->format == OUT_CSV) {
+		report_csv_row(&r->csv, rec);
+		report_csv_flush(r, 0);
 		return 0;
 	}
 	if (!rn->counted) {
@@ -207,33 +252,26 @@ static int account_lookup(struct report *r, const struct rec *rec, int64_t ts)
 	if (set_category(r, row, isnew, ts, or_dash(rec->v[F_CATEGORY])) < 0)
 		return -1;
 
-	enum action_kind a = action_of(&rec->v[F_ACTION]);
-	r->lookups++;
-	r->actions[a]++;
-	span_add(r, ts);
 	if (c->c.lookups == 0)
 		r->clients++;
 	counts_add(&c->c, ts, a);
 	counts_add(&f->c, ts, a);
 	counts_add(&row->c, ts, a);
 
-	struct pair_stats *pr = report_keytab_key(&r->pairs_t, (uint64_t)cid << 32 | rowid, &pid, &isnew);
-	if (!pr)
+	if (count_pair(&r->pairs_t, cid, rowid, &pid, &isnew) < 0)
 		return -1;
 	if (isnew) {
 		/* row, c: other tables, still valid */
 		row->clients++;
 		c->rules++;
 	}
-	pr->lookups++;
-
 	struct hour_stats *h = report_keytab_key(&r->hours_t, (uint64_t)report_hour_of(ts), &hid, &isnew);
 	if (!h)
 		return -1;
 	h->lookups++;
 	if (a <= A_SINKHOLE)
 		h->blocked++;
-	return 0;
+	return account_name(r, rec, ts, a, cid, rid, fid);
 }
 
 /* ---- one line ---------------------------------------------------------------- */
@@ -280,13 +318,21 @@ static const char *scan_timed(struct report *r, const char *p, size_t n, struct 
 	return NULL;
 }
 
-/** One line (newline excluded).  @return -1 when out of memory. */
-static int process_line(struct report *r, const char *file, uint64_t lineno, const char *p, size_t n)
+/**
+ * One line (newline excluded; last: the file's last line, without one).
+ * @return -1 when out of memory.
+ */
+static int process_line(struct report *r, const char *file, uint64_t lineno, const char *p, size_t n, int last)
 {
 	struct rec rec;
 	int64_t ts;
 	r->lines++;
 	const char *why = scan_timed(r, p, n, &rec, &ts);
+	if (last && why && strcmp(why, "truncated line") == 0) {
+		/* the writer is still writing it: not damage */
+		r->partial++;
+		return 0;
+	}
 	if (!why) {
 		if (rec.v[F_EVENT].p)
 			why = account_event(r, &rec, ts);
@@ -325,7 +371,7 @@ static void stream_line(void *ctx, const char *line, size_t len)
 	/* process_line may write into the line while decoding: give it a copy */
 	memcpy(sr->r->buf, line, len);
 	sr->r->buf[len] = 0;
-	if (process_line(sr->r, "redis stream", sr->lineno, sr->r->buf, len) < 0)
+	if (process_line(sr->r, "redis stream", sr->lineno, sr->r->buf, len, 0) < 0)
 		sr->oom = 1;
 }
 
@@ -419,7 +465,7 @@ static int read_lines(struct report *r, gzFile gz, const char *path, const char 
 				skipping = 0;
 				r->lines++;
 				damaged(r, name, lineno, "line longer than 64 KiB");
-			} else if (process_line(r, name, lineno, buf + start, len) < 0) {
+			} else if (process_line(r, name, lineno, buf + start, len, 0) < 0) {
 				return -1;
 			}
 			start += len + 1;
@@ -443,20 +489,58 @@ static int read_lines(struct report *r, gzFile gz, const char *path, const char 
 		if (skipping) {
 			r->lines++;
 			damaged(r, name, lineno + 1, "line longer than 64 KiB");
-		} else if (end > 0 && process_line(r, name, lineno + 1, buf, end) < 0) {
+		} else if (end > 0 && process_line(r, name, lineno + 1, buf, end, 1) < 0) {
 			rc = -1;
 		}
 		return rc;
 	}
 }
 
-int report_read_file(struct report *r, const char *path)
+int report_add_file(struct report *r, const char *path, enum file_status st)
+{
+	char *copy = strdup(path);
+	if (!copy || report_grow(&r->files, &r->files_cap, r->n_files + 1, sizeof(*r->files)) < 0) {
+		free(copy);
+		return -1;
+	}
+	r->files[r->n_files++] = (struct report_file){ copy, st };
+	return 0;
+}
+
+/**
+ * Whether the file was read already (the same inode); else remember it.  Only
+ * stat(): opening a FIFO to look at it would lose what its writer sends.
+ * @return 1, 0, or -1 when out of memory.
+ */
+static int seen_before(struct report *r, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	for (size_t i = 0; i < r->n_seen; i++)
+		if (r->seen[i].dev == (uint64_t)st.st_dev && r->seen[i].ino == (uint64_t)st.st_ino)
+			return 1;
+	if (report_grow(&r->seen, &r->seen_cap, r->n_seen + 1, sizeof(*r->seen)) < 0)
+		return -1;
+	r->seen[r->n_seen].dev = (uint64_t)st.st_dev;
+	r->seen[r->n_seen].ino = (uint64_t)st.st_ino;
+	r->n_seen++;
+	return 0;
+}
+
+int report_read_file(struct report *r, const char *path, int optional)
 {
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	struct stat st;
+	if (optional && strcmp(path, "-") != 0 && stat(path, &st) < 0 && errno == ENOENT)
+		return report_add_file(r, path, RF_MISSING);
+	int seen = strcmp(path, "-") == 0 ? 0 : seen_before(r, path);
+	if (seen != 0)
+		return seen < 0 ? -1 : 0;
 	gzFile gz = open_log(path, name);
 	if (!gz) {
 		r->files_unreadable++;
-		return 1;
+		return report_add_file(r, name, RF_UNREADABLE) < 0 ? -1 : 1;
 	}
 	int rc = read_lines(r, gz, path, name);
 	gzclose(gz);
@@ -464,172 +548,7 @@ int report_read_file(struct report *r, const char *path)
 		r->files_unreadable++;
 	else if (rc == 0)
 		r->files_read++;
+	if (rc >= 0 && report_add_file(r, name, rc == 0 ? RF_READ : RF_UNREADABLE) < 0)
+		return -1;
 	return rc;
-}
-
-/* ---- sorting ----------------------------------------------------------------- */
-
-static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn)
-{
-	int c = memcmp(a, b, an < bn ? an : bn);
-	if (c)
-		return c;
-	return an < bn ? -1 : an > bn;
-}
-
-/** Most lookups first; then by name, so the order does not depend on the hash. */
-static int cmp_rows(const void *x, const void *y)
-{
-	const struct sortrow *a = x, *b = y;
-	if (a->lookups != b->lookups)
-		return a->lookups > b->lookups ? -1 : 1;
-	int c = cmp_bytes(a->name, a->len, b->name, b->len);
-	if (c)
-		return c;
-	if (a->name2 && b->name2)
-		return cmp_bytes(a->name2, a->len2, b->name2, b->len2);
-	return 0;
-}
-
-size_t report_shown(const struct report *r, size_t n)
-{
-	return r->top && r->top < n ? r->top : n;
-}
-
-static int cmp_hours(const void *x, const void *y)
-{
-	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-	return a < b ? -1 : a > b;
-}
-
-/** The rule row of a (client, rule row) pair. */
-static const struct rule_stats *pair_row(const struct report *r, uint32_t pair)
-{
-	return report_keytab_val(&r->rules_t, (uint32_t)r->pairs_t.keys[pair]);
-}
-
-/** Whether pair a beats pair b for a client's top rules. */
-static int pair_beats(const struct report *r, uint32_t a, uint32_t b)
-{
-	const struct pair_stats *pa = report_keytab_val(&r->pairs_t, a), *pb = report_keytab_val(&r->pairs_t, b);
-	if (pa->lookups != pb->lookups)
-		return pa->lookups > pb->lookups;
-	const struct rule_stats *ra = pair_row(r, a), *rb = pair_row(r, b);
-	const struct strent *na = &r->rulenames_t.ent[ra->rule], *nb = &r->rulenames_t.ent[rb->rule];
-	int c = cmp_bytes(na->s, na->len, nb->s, nb->len);
-	if (c)
-		return c < 0;
-	const struct strent *fa = &r->feeds_t.ent[ra->feed], *fb = &r->feeds_t.ent[rb->feed];
-	return cmp_bytes(fa->s, fa->len, fb->s, fb->len) < 0;
-}
-
-void report_sorted_free(struct sorted *s)
-{
-	free(s->feeds);
-	free(s->rules);
-	free(s->clients);
-	free(s->hours);
-	free(s->hour_ids);
-	free(s->client_rules);
-}
-
-/** The rows of the feeds, rules and clients tables, sorted; and the feeds' rule counts. */
-static void sort_rows(struct report *r, struct sorted *s)
-{
-	for (uint32_t i = 0; i < r->rules_t.n; i++) {
-		struct rule_stats *row = report_keytab_val(&r->rules_t, i);
-		const struct strent *rn = &r->rulenames_t.ent[row->rule], *fn = &r->feeds_t.ent[row->feed];
-		s->rules[s->n_rules++] = (struct sortrow){ row->c.lookups, rn->s, rn->len, fn->s, fn->len, i };
-		((struct feed_stats *)report_keytab_val(&r->feeds_t, row->feed))->rules++;
-	}
-	for (uint32_t i = 0; i < r->feeds_t.n; i++) {
-		const struct feed_stats *f = report_keytab_val(&r->feeds_t, i);
-		if (f->c.lookups)
-			s->feeds[s->n_feeds++] = (struct sortrow){ f->c.lookups, r->feeds_t.ent[i].s,
-				r->feeds_t.ent[i].len, NULL, 0, i };
-	}
-	for (uint32_t i = 0; i < r->clients_t.n; i++) {
-		const struct client_stats *c = report_keytab_val(&r->clients_t, i);
-		if (c->c.lookups)
-			s->clients[s->n_clients++] = (struct sortrow){ c->c.lookups, r->clients_t.ent[i].s,
-				r->clients_t.ent[i].len, NULL, 0, i };
-	}
-	qsort(s->feeds, s->n_feeds, sizeof(*s->feeds), cmp_rows);
-	qsort(s->rules, s->n_rules, sizeof(*s->rules), cmp_rows);
-	qsort(s->clients, s->n_clients, sizeof(*s->clients), cmp_rows);
-}
-
-/** The hours in order, with their ids. */
-static void sort_hours(struct report *r, struct sorted *s)
-{
-	size_t nh = r->hours_t.n;
-	for (uint32_t i = 0; i < nh; i++)
-		s->hours[i] = (int64_t)r->hours_t.keys[i];
-	qsort(s->hours, nh, sizeof(*s->hours), cmp_hours);
-	for (size_t i = 0; i < nh; i++) {
-		int isnew;
-		report_keytab_key(&r->hours_t, (uint64_t)s->hours[i], &s->hour_ids[i], &isnew);
-	}
-	s->n_hours = nh;
-}
-
-/** The shown clients' top rules: one pass over the (client, rule) pairs.  -1 when out of memory. */
-static int find_client_rules(struct report *r, struct sorted *s)
-{
-	size_t ncs = report_shown(r, s->n_clients);
-	s->client_rules = malloc((ncs + 1) * REPORT_CLIENT_RULES * sizeof(*s->client_rules));
-	if (!s->client_rules)
-		return -1;
-	memset(s->client_rules, 0xff, (ncs + 1) * REPORT_CLIENT_RULES * sizeof(*s->client_rules));
-	for (size_t i = 0; i < ncs; i++)
-		((struct client_stats *)report_keytab_val(&r->clients_t, s->clients[i].id))->top = (int32_t)i + 1;
-	for (uint32_t p = 0; p < r->pairs_t.n; p++) {
-		uint32_t cid = (uint32_t)(r->pairs_t.keys[p] >> 32);
-		const struct client_stats *c = report_keytab_val(&r->clients_t, cid);
-		if (!c->top)
-			continue;
-		uint32_t *top = s->client_rules + (size_t)(c->top - 1) * REPORT_CLIENT_RULES;
-		/* insertion into a short sorted list */
-		uint32_t cur = p;
-		for (int k = 0; k < REPORT_CLIENT_RULES; k++) {
-			if (top[k] == UINT32_MAX) {
-				top[k] = cur;
-				break;
-			}
-			if (pair_beats(r, cur, top[k])) {
-				uint32_t t = top[k];
-				top[k] = cur;
-				cur = t;
-			}
-		}
-	}
-	return 0;
-}
-
-int report_sort(struct report *r, struct sorted *s)
-{
-	memset(s, 0, sizeof(*s));
-	size_t nf = r->feeds_t.n, nr = r->rules_t.n, nc = r->clients_t.n, nh = r->hours_t.n;
-	s->feeds = calloc(nf + 1, sizeof(*s->feeds));
-	s->rules = calloc(nr + 1, sizeof(*s->rules));
-	s->clients = calloc(nc + 1, sizeof(*s->clients));
-	s->hours = calloc(nh + 1, sizeof(*s->hours));
-	s->hour_ids = calloc(nh + 1, sizeof(*s->hour_ids));
-	if (!s->feeds || !s->rules || !s->clients || !s->hours || !s->hour_ids)
-		return -1;
-	sort_rows(r, s);
-	sort_hours(r, s);
-	return find_client_rules(r, s);
-}
-
-int report_top_rule(const struct report *r, const struct sorted *s, size_t i, int k, struct top_rule *tr)
-{
-	uint32_t p = s->client_rules[i * REPORT_CLIENT_RULES + (size_t)k];
-	if (p == UINT32_MAX)
-		return 0;
-	const struct rule_stats *row = pair_row(r, p);
-	tr->rule = &r->rulenames_t.ent[row->rule];
-	tr->feed = &r->feeds_t.ent[row->feed];
-	tr->lookups = ((const struct pair_stats *)report_keytab_val(&r->pairs_t, p))->lookups;
-	return 1;
 }

@@ -67,7 +67,7 @@ static void json_counts(struct dnsrep_buf *b, const struct counts *c)
 }
 
 /** A JSON array of n strings. */
-static void json_strs(struct dnsrep_buf *b, const char *const *s, size_t n)
+static void json_strs(struct dnsrep_buf *b, char *const *s, size_t n)
 {
 	dnsrep_buf_puts(b, "[");
 	for (size_t i = 0; i < n; i++) {
@@ -90,12 +90,29 @@ static void json_open(struct dnsrep_buf *b, size_t i, const char *key, const cha
 static void json_filters(const struct report *r, struct dnsrep_buf *b)
 {
 	dnsrep_buf_puts(b, "\"filters\":{");
+	struct filter_view v[REPORT_N_FILTERS];
 	json_time(b, "since", r->has_since, r->since);
-	dnsrep_buf_puts(b, ",\"client\":");
-	json_strs(b, r->client_filter_text, r->n_client_filters);
-	dnsrep_buf_puts(b, ",\"rule\":");
-	json_strs(b, r->rule_filter, r->n_rule_filters);
+	report_filter_views(r, v);
+	for (int k = 0; k < REPORT_N_FILTERS; k++) {
+		dnsrep_buf_puts(b, ",\"");
+		dnsrep_buf_puts(b, v[k].name);
+		dnsrep_buf_puts(b, "\":");
+		json_strs(b, v[k].f->v, v[k].f->n);
+	}
 	dnsrep_buf_puts(b, "}");
+}
+
+static void json_files(const struct report *r, struct dnsrep_buf *b)
+{
+	static const char *const status[] = { "read", "skipped", "unreadable", "missing" };
+	dnsrep_buf_puts(b, "\"files\":[");
+	for (size_t i = 0; i < r->n_files; i++) {
+		json_open(b, i, "path", r->files[i].path, strlen(r->files[i].path));
+		dnsrep_buf_puts(b, ",");
+		dnsrep_json_kv(b, "status", status[r->files[i].status]);
+		dnsrep_buf_puts(b, "}");
+	}
+	dnsrep_buf_puts(b, "]");
 }
 
 static void json_totals(const struct report *r, const struct sorted *s, struct dnsrep_buf *b)
@@ -106,8 +123,9 @@ static void json_totals(const struct report *r, const struct sorted *s, struct d
 	};
 	const struct json_kv tail[] = {
 		{ "clients", r->clients }, { "rules", r->rules }, { "feeds", s->n_feeds },
+		{ "names", s->n_names }, { "qtypes", s->n_qtypes },
 		{ "drops", r->drops }, { "drop_events", r->drop_events },
-		{ "other_events", r->other_events }, { "damaged", r->damaged },
+		{ "other_events", r->other_events }, { "damaged", r->damaged }, { "partial", r->partial },
 		{ "filtered", r->filtered }, { "lines", r->lines }, { "files_read", r->files_read },
 		{ "files_unreadable", r->files_unreadable },
 	};
@@ -194,6 +212,89 @@ static void json_clients(const struct report *r, const struct sorted *s, struct 
 	dnsrep_buf_puts(b, "]");
 }
 
+/** A parent's query types as {"A": 3, "MX": 1}. */
+static void json_qtypes_of(const struct groups *g, uint32_t parent, struct dnsrep_buf *b)
+{
+	dnsrep_buf_puts(b, "\"qtypes\":{");
+	for (size_t i = g->start[parent]; i < g->start[parent + 1]; i++) {
+		if (i > g->start[parent])
+			dnsrep_buf_puts(b, ",");
+		dnsrep_json_str(b, g->rows[i].name, g->rows[i].len);
+		char num[32];
+		snprintf(num, sizeof(num), ":%" PRIu64, g->rows[i].lookups);
+		dnsrep_buf_puts(b, num);
+	}
+	dnsrep_buf_puts(b, "}");
+}
+
+static void json_names(const struct report *r, const struct sorted *s, struct dnsrep_buf *b)
+{
+	dnsrep_buf_puts(b, "\"names\":[");
+	for (size_t i = 0; i < report_shown(r, s->n_names); i++) {
+		const struct qname_stats *q = report_keytab_val(&r->qnames_t, s->names[i].id);
+		const struct strent *rule = &r->rulenames_t.ent[q->rule], *feed = &r->feeds_t.ent[q->feed];
+		const struct strent *tech = &r->techniques_t.ent[q->technique];
+		json_open(b, i, "qname", s->names[i].name, s->names[i].len);
+		dnsrep_buf_puts(b, ",");
+		json_counts(b, &q->c);
+		dnsrep_buf_puts(b, ",");
+		json_num(b, "clients", q->clients);
+		dnsrep_buf_puts(b, ",");
+		json_qtypes_of(&s->name_qtypes, s->names[i].id, b);
+		dnsrep_buf_puts(b, ",");
+		dnsrep_json_kv(b, "match", report_match_names[q->match]);
+		dnsrep_buf_puts(b, ",\"rule\":");
+		dnsrep_json_str(b, rule->s, rule->len);
+		dnsrep_buf_puts(b, ",\"feed\":");
+		dnsrep_json_str(b, feed->s, feed->len);
+		dnsrep_buf_puts(b, ",\"technique\":");
+		if (tech->len == 1 && tech->s[0] == '-')
+			dnsrep_buf_puts(b, "null");
+		else
+			dnsrep_json_str(b, tech->s, tech->len);
+		dnsrep_buf_puts(b, "}");
+	}
+	dnsrep_buf_puts(b, "]");
+}
+
+static void json_qtypes(const struct report *r, const struct sorted *s, struct dnsrep_buf *b)
+{
+	dnsrep_buf_puts(b, "\"qtypes\":[");
+	for (size_t i = 0; i < report_shown(r, s->n_qtypes); i++) {
+		const struct qtype_stats *q = report_keytab_val(&r->qtypes_t, s->qtypes[i].id);
+		json_open(b, i, "qtype", s->qtypes[i].name, s->qtypes[i].len);
+		dnsrep_buf_puts(b, ",");
+		json_counts(b, &q->c);
+		dnsrep_buf_puts(b, "}");
+	}
+	dnsrep_buf_puts(b, "]");
+}
+
+/** The drill-down: each shown client, its --top names, their query types. */
+static void json_by_client(const struct report *r, const struct sorted *s, struct dnsrep_buf *b)
+{
+	dnsrep_buf_puts(b, "\"by_client\":[");
+	for (size_t i = 0; r->drilldown && i < report_shown(r, s->n_clients); i++) {
+		uint32_t cid = s->clients[i].id;
+		const struct groups *g = &s->client_names;
+		size_t first = g->start[cid], n = report_shown(r, g->start[cid + 1] - first);
+		json_open(b, i, "client", s->clients[i].name, s->clients[i].len);
+		dnsrep_buf_puts(b, ",");
+		json_num(b, "lookups", s->clients[i].lookups);
+		dnsrep_buf_puts(b, ",\"names\":[");
+		for (size_t k = first; k < first + n; k++) {
+			json_open(b, k - first, "qname", g->rows[k].name, g->rows[k].len);
+			dnsrep_buf_puts(b, ",");
+			json_num(b, "lookups", g->rows[k].lookups);
+			dnsrep_buf_puts(b, ",");
+			json_qtypes_of(&s->client_name_qtypes, g->rows[k].id, b);
+			dnsrep_buf_puts(b, "}");
+		}
+		dnsrep_buf_puts(b, "]}");
+	}
+	dnsrep_buf_puts(b, "]");
+}
+
 static void json_hours(const struct report *r, const struct sorted *s, struct dnsrep_buf *b)
 {
 	char hour[40];
@@ -216,6 +317,8 @@ void report_print_json(const struct report *r, const struct sorted *s, struct dn
 	dnsrep_buf_puts(b, "{");
 	json_filters(r, b);
 	dnsrep_buf_puts(b, ",");
+	json_files(r, b);
+	dnsrep_buf_puts(b, ",");
 	json_totals(r, s, b);
 	dnsrep_buf_puts(b, ",");
 	json_feeds(r, s, b);
@@ -223,6 +326,12 @@ void report_print_json(const struct report *r, const struct sorted *s, struct dn
 	json_rules(r, s, b);
 	dnsrep_buf_puts(b, ",");
 	json_clients(r, s, b);
+	dnsrep_buf_puts(b, ",");
+	json_names(r, s, b);
+	dnsrep_buf_puts(b, ",");
+	json_qtypes(r, s, b);
+	dnsrep_buf_puts(b, ",");
+	json_by_client(r, s, b);
 	dnsrep_buf_puts(b, ",");
 	json_hours(r, s, b);
 	dnsrep_buf_puts(b, "}\n");

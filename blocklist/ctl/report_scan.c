@@ -50,15 +50,25 @@ static enum field field_of(const char *k, size_t n)
 	case 5:
 		if (memcmp(k, "qname", 5) == 0)
 			return F_QNAME;
+		if (memcmp(k, "qtype", 5) == 0)
+			return F_QTYPE;
+		if (memcmp(k, "match", 5) == 0)
+			return F_MATCH;
 		if (memcmp(k, "event", 5) == 0)
 			return F_EVENT;
 		return memcmp(k, "count", 5) == 0 ? F_COUNT : F_NONE;
 	case 6:
 		if (memcmp(k, "client", 6) == 0)
 			return F_CLIENT;
+		if (memcmp(k, "reason", 6) == 0)
+			return F_REASON;
 		return memcmp(k, "action", 6) == 0 ? F_ACTION : F_NONE;
 	case 8:
+		if (memcmp(k, "resolver", 8) == 0)
+			return F_RESOLVER;
 		return memcmp(k, "category", 8) == 0 ? F_CATEGORY : F_NONE;
+	case 9:
+		return memcmp(k, "technique", 9) == 0 ? F_TECHNIQUE : F_NONE;
 	default:
 		return F_NONE;
 	}
@@ -351,6 +361,11 @@ static const char *const field_type_errors[F_N] = {
 	[F_FEED] = "feed is not a string",
 	[F_CATEGORY] = "category is not a string",
 	[F_EVENT] = "event is not a string",
+	[F_RESOLVER] = "resolver is not a string",
+	[F_QTYPE] = "qtype is not a string",
+	[F_MATCH] = "match is not a string",
+	[F_TECHNIQUE] = "technique is not a string",
+	[F_REASON] = "reason is not a string",
 	[F_COUNT] = "count is not a number",
 };
 

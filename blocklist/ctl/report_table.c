@@ -4,8 +4,9 @@
  * dense ids, each id with a zeroed value of a fixed size (the counters
  * themselves), and the arena that holds the strings.
  *
- * Clients, rule names, feeds and categories are string tables; (rule, feed),
- * (client, rule row) and hours are integer tables.  Both kinds are one struct
+ * Clients, rule names, feeds, categories, asked names, query types and
+ * techniques are string tables; (rule, feed), (client, rule row), hours and
+ * the pairs of names with clients and query types are integer tables.  Both kinds are one struct
  * keytab: open addressing with linear probing, grown at half full, each slot a
  * key's 64-bit hash beside its id, so one probe finds the id and with it the
  * value, and counting a line allocates nothing once its keys have been seen.

@@ -20,8 +20,9 @@
  * Then it times, over every line held in memory (cut beforehand, so neither side
  * pays for I/O or line splitting), best of 3 rounds with CLOCK_MONOTONIC:
  *   (a) report_scan_line: the fields ts, client, qname, action, rule, feed,
- *       category, event (strings, escapes decoded) and count;
- *   (b) jansson: json_loadb of the line, json_object_get of the same nine keys,
+ *       category, event, resolver, qtype, match, technique, reason (strings,
+ *       escapes decoded) and count;
+ *   (b) jansson: json_loadb of the line, json_object_get of the same fourteen keys,
  *       json_string_length / json_integer_value, json_decref.
  * Both sum the decoded lengths of the fields they found, so each is seen to do the
  * same work; the sums are printed and must agree.
@@ -280,8 +281,12 @@ static void cut_lines(struct lines *L)
 /* ---- the two readers --------------------------------------------------------------- */
 
 /** The keys both readers look up; F_COUNT last. */
-static const char *const keys[F_N] = { "ts", "client", "qname", "action", "rule", "feed", "category",
-	"event", "count" };
+static const char *const keys[F_N] = {
+	[F_TS] = "ts", [F_CLIENT] = "client", [F_QNAME] = "qname", [F_ACTION] = "action",
+	[F_RULE] = "rule", [F_FEED] = "feed", [F_CATEGORY] = "category", [F_EVENT] = "event",
+	[F_RESOLVER] = "resolver", [F_QTYPE] = "qtype", [F_MATCH] = "match",
+	[F_TECHNIQUE] = "technique", [F_REASON] = "reason", [F_COUNT] = "count",
+};
 
 static double run_scanner(const struct lines *L, uint64_t *ok, uint64_t *sum)
 {
