@@ -4,36 +4,10 @@
  * label values escaped and made valid UTF-8.
  */
 #include "dnsrep/prom.h"
+#include "dnsrep/json.h" /* dnsrep_utf8_len */
 
 #include <inttypes.h>
 #include <stdio.h>
-
-/** The length of a valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	uint32_t min, c;
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0)
-		len = 2, min = 0x80, c = s[0] & 0x1f;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3, min = 0x800, c = s[0] & 0x0f;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4, min = 0x10000, c = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return len;
-}
 
 void dnsrep_prom_escape(struct dnsrep_buf *b, const char *value)
 {
@@ -52,7 +26,7 @@ void dnsrep_prom_escape(struct dnsrep_buf *b, const char *value)
 			dnsrep_buf_puts(b, "\\n");
 			i++;
 		} else {
-			size_t len = utf8_len(s + i, n - i);
+			size_t len = s[i] < 0x80 ? 1 : dnsrep_utf8_len(s + i, n - i);
 			if (len == 0) {
 				dnsrep_buf_puts(b, "\xef\xbf\xbd"); /* U+FFFD */
 				i++;
